@@ -1,0 +1,69 @@
+import type { PatternGenerator } from '../pattern/index.js'
+import { decodeFrame } from './codec.js'
+import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_STEP_WINDOW } from './constants.js'
+import type { Envelope } from './envelope.js'
+import type { ReplayGuard } from './replay-guard.js'
+import { tagMatches } from './tag.js'
+import { VERDICT_OF, type Verdict, type VerdictCode } from './verdict.js'
+
+export interface VerifyContext {
+  generator: PatternGenerator
+  replayGuard: ReplayGuard
+  /** The receiver's current global step. */
+  localStep: number
+  stepWindow?: number
+  maxFrameBytes?: number
+}
+
+export interface VerifyResult {
+  verdict: Verdict
+  code: VerdictCode
+  /** Present once the frame decoded, even when it is then rejected (the observer reports it). */
+  envelope?: Envelope
+  detail?: string
+}
+
+/**
+ * Full receive check of one frame, pure and synchronous apart from the replay guard (which
+ * records the frame only when it is accepted). Order: size, decode, pattern, tag, step window,
+ * replay; so a frame is blamed for what it provably is: a valid-tag frame from an old step whose
+ * sender has moved past that seq is a REPLAY, a valid one from a far step is STEP_SKEW.
+ */
+export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult {
+  const maxFrameBytes = ctx.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
+  const stepWindow = ctx.stepWindow ?? DEFAULT_STEP_WINDOW
+  const decoded = decodeFrame(frame, maxFrameBytes)
+  if (!decoded.ok) return result(decoded.code, undefined, decoded.detail)
+  const { envelope, body, tag } = decoded.frame
+  const step = envelope.globalStep
+  const inWindow = Math.abs(step - ctx.localStep) <= stepWindow
+
+  // Out-of-window steps are derived without touching the cache, so junk steps cannot evict
+  // the entries the honest traffic needs.
+  const entry = ctx.generator.entry(step, { cache: inWindow })
+  if (entry.value !== envelope.patternValue) {
+    return result('PATTERN_MISMATCH', envelope, `pattern value of step ${step} does not match`)
+  }
+  if (!tagMatches(entry.tagKey, body, tag)) {
+    return result('TAG_MISMATCH', envelope, 'tag does not match the body')
+  }
+  if (!inWindow) {
+    if (step < ctx.localStep && ctx.replayGuard.hasReached(envelope.senderId, envelope.seq)) {
+      return result('REPLAY', envelope, `seq ${envelope.seq} of step ${step} was already passed`)
+    }
+    return result('STEP_SKEW', envelope, `step ${step} is outside ${ctx.localStep} ± ${stepWindow}`)
+  }
+  const replay = ctx.replayGuard.check(envelope.senderId, envelope.seq)
+  if (replay !== 'fresh') {
+    return result('REPLAY', envelope, replay === 'seen' ? `seq ${envelope.seq} seen before` : `seq ${envelope.seq} is below the replay window`)
+  }
+  ctx.replayGuard.record(envelope.senderId, envelope.seq)
+  return result('ACCEPTED', envelope)
+}
+
+function result(code: VerdictCode, envelope?: Envelope, detail?: string): VerifyResult {
+  const out: VerifyResult = { verdict: VERDICT_OF[code], code }
+  if (envelope !== undefined) out.envelope = envelope
+  if (detail !== undefined) out.detail = detail
+  return out
+}
