@@ -17,7 +17,9 @@ export function u64be(n: number): Buffer {
 
 export function assertStep(step: number): void {
   if (!Number.isSafeInteger(step) || step < 0) {
-    throw new InvalidStepError(`step must be an integer in 0..${Number.MAX_SAFE_INTEGER}, got ${String(step)}`)
+    throw new InvalidStepError(
+      `step must be an integer in 0..${Number.MAX_SAFE_INTEGER}, got ${String(step)}`,
+    )
   }
 }
 
@@ -28,7 +30,9 @@ export function networkKeyFromSeed(seed: string | number): Buffer {
   }
   const text = String(seed)
   if (text.length === 0) throw new InvalidKeyError('seed must not be empty')
-  return createHash('sha256').update(SEED_LABEL + text, 'utf8').digest()
+  return createHash('sha256')
+    .update(SEED_LABEL + text, 'utf8')
+    .digest()
 }
 
 /** phase = floor(step / phaseResetInterval); 0 when the phase never resets. */
@@ -54,7 +58,11 @@ export function derivePhaseKey(
 }
 
 /** Step key: HMAC(phaseKey, u64be(step)), the full HMAC output. */
-export function deriveStepKey(algorithm: PatternAlgorithm, phaseKey: Uint8Array, step: number): Buffer {
+export function deriveStepKey(
+  algorithm: PatternAlgorithm,
+  phaseKey: Uint8Array,
+  step: number,
+): Buffer {
   return createHmac(algorithm, phaseKey).update(u64be(step)).digest()
 }
 

@@ -10,7 +10,9 @@ export function parseNetworkKey(text: string, source = 'key'): Buffer {
   }
   const key = Buffer.from(hex, 'hex')
   if (key.length < MIN_KEY_BYTES) {
-    throw new InvalidKeyError(`${source}: a network key needs at least ${MIN_KEY_BYTES} bytes, got ${key.length}`)
+    throw new InvalidKeyError(
+      `${source}: a network key needs at least ${MIN_KEY_BYTES} bytes, got ${key.length}`,
+    )
   }
   return key
 }
@@ -21,7 +23,12 @@ export async function readNetworkKeyFile(path: string): Promise<Buffer> {
     text = await readFile(path, 'utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(code ?? err)
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : String(code ?? err)
     throw new InvalidKeyError(`key file ${path}: ${why}`, { cause: err })
   }
   return parseNetworkKey(text, `key file ${path}`)

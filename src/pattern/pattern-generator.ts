@@ -57,14 +57,18 @@ export class PatternGenerator {
     }
     const cacheSize = init.cacheSize ?? DEFAULT_CACHE_SIZE
     if (!Number.isSafeInteger(cacheSize) || cacheSize < 1) {
-      throw new InvalidKeyError(`cacheSize must be a positive integer, got ${String(init.cacheSize)}`)
+      throw new InvalidKeyError(
+        `cacheSize must be a positive integer, got ${String(init.cacheSize)}`,
+      )
     }
     if (init.key !== undefined && init.seed !== undefined) {
       throw new InvalidKeyError('give either a key or a seed, not both')
     }
     if (init.key !== undefined) {
       if (init.key.length < MIN_KEY_BYTES) {
-        throw new InvalidKeyError(`network key must be at least ${MIN_KEY_BYTES} bytes, got ${init.key.length}`)
+        throw new InvalidKeyError(
+          `network key must be at least ${MIN_KEY_BYTES} bytes, got ${init.key.length}`,
+        )
       }
       this.networkKey = Buffer.from(init.key)
     } else if (init.seed !== undefined) {
@@ -121,7 +125,12 @@ export class PatternGenerator {
 
   private phaseKey(phase: number): Buffer {
     if (phase !== this.lastPhase) {
-      this.lastPhaseKey = derivePhaseKey(this.algorithm, this.networkKey, this.phaseResetInterval, phase)
+      this.lastPhaseKey = derivePhaseKey(
+        this.algorithm,
+        this.networkKey,
+        this.phaseResetInterval,
+        phase,
+      )
       this.lastPhase = phase
     }
     return this.lastPhaseKey

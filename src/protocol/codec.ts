@@ -40,8 +40,14 @@ export function encodeBody(envelope: Envelope, trailer = 0): Buffer {
   checkU53('globalStep', envelope.globalStep)
   checkU53('seq', envelope.seq)
   checkU53('timestamp', envelope.timestamp)
-  if (!Number.isInteger(envelope.patternValue) || envelope.patternValue < 0 || envelope.patternValue > 0x7fffffff) {
-    throw new EncodeError(`patternValue must be a 31-bit integer, got ${String(envelope.patternValue)}`)
+  if (
+    !Number.isInteger(envelope.patternValue) ||
+    envelope.patternValue < 0 ||
+    envelope.patternValue > 0x7fffffff
+  ) {
+    throw new EncodeError(
+      `patternValue must be a 31-bit integer, got ${String(envelope.patternValue)}`,
+    )
   }
   if (!(envelope.data instanceof Uint8Array)) throw new EncodeError('data must be a Uint8Array')
 
@@ -68,12 +74,20 @@ export function encodeBody(envelope: Envelope, trailer = 0): Buffer {
  * Decodes a whole frame (body ‖ tag). Never throws: any frame gets an envelope or a failure
  * code. The size is checked before anything is read.
  */
-export function decodeFrame(frame: Uint8Array, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): DecodeResult {
+export function decodeFrame(
+  frame: Uint8Array,
+  maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
+): DecodeResult {
   if (!(frame instanceof Uint8Array)) return malformed('frame is not bytes')
   if (frame.length > maxFrameBytes) {
-    return { ok: false, code: 'OVERSIZE', detail: `frame of ${frame.length} bytes exceeds ${maxFrameBytes}` }
+    return {
+      ok: false,
+      code: 'OVERSIZE',
+      detail: `frame of ${frame.length} bytes exceeds ${maxFrameBytes}`,
+    }
   }
-  if (frame.length < FIXED_HEADER_BYTES + 1 + TAG_BYTES) return malformed(`frame of ${frame.length} bytes is too short`)
+  if (frame.length < FIXED_HEADER_BYTES + 1 + TAG_BYTES)
+    return malformed(`frame of ${frame.length} bytes is too short`)
   const view = Buffer.from(frame.buffer, frame.byteOffset, frame.length)
 
   let at = 0
@@ -82,8 +96,10 @@ export function decodeFrame(frame: Uint8Array, maxFrameBytes = DEFAULT_MAX_FRAME
   const kind = ENVELOPE_KINDS[view[at++]!]
   if (kind === undefined) return malformed(`unknown kind code ${view[at - 1]!}`)
   const senderLength = view[at++]!
-  if (senderLength === 0 || senderLength > MAX_SENDER_ID_BYTES) return malformed(`bad senderId length ${senderLength}`)
-  if (frame.length < FIXED_HEADER_BYTES + senderLength + TAG_BYTES) return malformed('frame truncated in header')
+  if (senderLength === 0 || senderLength > MAX_SENDER_ID_BYTES)
+    return malformed(`bad senderId length ${senderLength}`)
+  if (frame.length < FIXED_HEADER_BYTES + senderLength + TAG_BYTES)
+    return malformed('frame truncated in header')
   for (let i = at; i < at + senderLength; i++) {
     const c = view[i]!
     if (c < 0x21 || c > 0x7e) return malformed('senderId is not printable ASCII')
@@ -120,12 +136,17 @@ export function decodeFrame(frame: Uint8Array, maxFrameBytes = DEFAULT_MAX_FRAME
   }
   return {
     ok: true,
-    frame: { envelope, body: frame.subarray(0, at + dataLength), tag: frame.subarray(at + dataLength) },
+    frame: {
+      envelope,
+      body: frame.subarray(0, at + dataLength),
+      tag: frame.subarray(at + dataLength),
+    },
   }
 }
 
 export function isPeerIdText(text: unknown): text is string {
-  if (typeof text !== 'string' || text.length === 0 || text.length > MAX_SENDER_ID_BYTES) return false
+  if (typeof text !== 'string' || text.length === 0 || text.length > MAX_SENDER_ID_BYTES)
+    return false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (c < 0x21 || c > 0x7e) return false
@@ -138,7 +159,8 @@ function malformed(detail: string): DecodeFailure {
 }
 
 function checkU53(name: string, n: number): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new EncodeError(`${name} must be an integer in 0..2^53-1, got ${String(n)}`)
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new EncodeError(`${name} must be an integer in 0..2^53-1, got ${String(n)}`)
 }
 
 function writeU53(out: Buffer, at: number, n: number): number {

@@ -2,7 +2,14 @@
 export const PROTOCOL_VERSION = 1
 
 /** Envelope kinds, and their one-byte codes on the wire (PROTOCOL.md §3). */
-export const ENVELOPE_KINDS = ['data', 'heartbeat', 'role-claim', 'advice', 'advice-status', 'step-sync'] as const
+export const ENVELOPE_KINDS = [
+  'data',
+  'heartbeat',
+  'role-claim',
+  'advice',
+  'advice-status',
+  'step-sync',
+] as const
 export type EnvelopeKind = (typeof ENVELOPE_KINDS)[number]
 
 /** Bytes of the truncated HMAC-SHA256 tag that closes every frame. */

@@ -14,7 +14,8 @@ export function encodeJsonPayload(value: unknown): Uint8Array {
 }
 
 export function decodeJsonPayload(bytes: Uint8Array, maxBytes: number): JsonParseResult {
-  if (bytes.length > maxBytes) return { ok: false, detail: `payload of ${bytes.length} bytes exceeds ${maxBytes}` }
+  if (bytes.length > maxBytes)
+    return { ok: false, detail: `payload of ${bytes.length} bytes exceeds ${maxBytes}` }
   let text: string
   try {
     text = decoder.decode(bytes)
@@ -22,7 +23,12 @@ export function decodeJsonPayload(bytes: Uint8Array, maxBytes: number): JsonPars
     return { ok: false, detail: 'payload is not valid UTF-8' }
   }
   try {
-    return { ok: true, value: JSON.parse(text, (key, value: unknown) => (FORBIDDEN_KEYS.has(key) ? undefined : value)) }
+    return {
+      ok: true,
+      value: JSON.parse(text, (key, value: unknown) =>
+        FORBIDDEN_KEYS.has(key) ? undefined : value,
+      ),
+    }
   } catch (err) {
     return { ok: false, detail: `payload is not JSON: ${(err as Error).message}` }
   }

@@ -7,7 +7,11 @@ export function computeTag(stepKey: KeyObject | Uint8Array, body: Uint8Array): B
 }
 
 /** Constant-time comparison of a received tag against the expected one. */
-export function tagMatches(stepKey: KeyObject | Uint8Array, body: Uint8Array, tag: Uint8Array): boolean {
+export function tagMatches(
+  stepKey: KeyObject | Uint8Array,
+  body: Uint8Array,
+  tag: Uint8Array,
+): boolean {
   if (tag.length !== TAG_BYTES) return false
   return timingSafeEqual(computeTag(stepKey, body), tag)
 }

@@ -55,7 +55,13 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
   }
   const replay = ctx.replayGuard.check(envelope.senderId, envelope.seq)
   if (replay !== 'fresh') {
-    return result('REPLAY', envelope, replay === 'seen' ? `seq ${envelope.seq} seen before` : `seq ${envelope.seq} is below the replay window`)
+    return result(
+      'REPLAY',
+      envelope,
+      replay === 'seen'
+        ? `seq ${envelope.seq} seen before`
+        : `seq ${envelope.seq} is below the replay window`,
+    )
   }
   ctx.replayGuard.record(envelope.senderId, envelope.seq)
   return result('ACCEPTED', envelope)

@@ -46,7 +46,11 @@ const RFC6238_KEYS: Record<PatternAlgorithm, Buffer> = {
 }
 
 describe('RFC 4226 Appendix D (HOTP, SHA-1, raw key, no phase reset)', () => {
-  const generator = new PatternGenerator({ key: RFC4226_KEY, algorithm: 'sha1', phaseResetInterval: 0 })
+  const generator = new PatternGenerator({
+    key: RFC4226_KEY,
+    algorithm: 'sha1',
+    phaseResetInterval: 0,
+  })
 
   it.each(RFC4226_ROWS)('counter %i → decimal %i, code %s', (counter, decimal, code) => {
     expect(generator.value(counter)).toBe(decimal)
@@ -56,7 +60,11 @@ describe('RFC 4226 Appendix D (HOTP, SHA-1, raw key, no phase reset)', () => {
 
 describe('RFC 6238 Appendix B (TOTP, 8 digits)', () => {
   it.each(RFC6238_ROWS)('T=%i → %s (%s)', (seconds, totp, algorithm) => {
-    const generator = new PatternGenerator({ key: RFC6238_KEYS[algorithm], algorithm, phaseResetInterval: 0 })
+    const generator = new PatternGenerator({
+      key: RFC6238_KEYS[algorithm],
+      algorithm,
+      phaseResetInterval: 0,
+    })
     expect(formatCode(generator.value(Math.floor(seconds / 30)), 8)).toBe(totp)
   })
 })
