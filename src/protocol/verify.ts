@@ -6,13 +6,23 @@ import type { ReplayGuard } from './replay-guard.js'
 import { tagMatches } from './tag.js'
 import { VERDICT_OF, type Verdict, type VerdictCode } from './verdict.js'
 
+/** Steps around the local one worth caching: honest traffic lives there. */
+const CACHED_STEP_SPAN = 16
+
 export interface VerifyContext {
   generator: PatternGenerator
   replayGuard: ReplayGuard
   /** The receiver's current global step. */
   localStep: number
+  /** Steps either side of `localStep` accepted; Infinity skips the window (step-sync frames). */
   stepWindow?: number
   maxFrameBytes?: number
+  /**
+   * The peer that signed the gossip message carrying the frame. A frame whose senderId is
+   * another peer is UNKNOWN_SENDER: checked after the replay check, so a replayed frame is
+   * called a REPLAY, and before recording, so a stolen fresh frame cannot burn its seq.
+   */
+  expectedSender?: string
 }
 
 export interface VerifyResult {
@@ -26,7 +36,7 @@ export interface VerifyResult {
 /**
  * Full receive check of one frame, pure and synchronous apart from the replay guard (which
  * records the frame only when it is accepted). Order: size, decode, pattern, tag, step window,
- * replay; so a frame is blamed for what it provably is: a valid-tag frame from an old step whose
+ * replay, sender; so a frame is blamed for what it provably is: a valid-tag frame from an old step whose
  * sender has moved past that seq is a REPLAY, a valid one from a far step is STEP_SKEW.
  */
 export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult {
@@ -40,7 +50,7 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
 
   // Out-of-window steps are derived without touching the cache, so junk steps cannot evict
   // the entries the honest traffic needs.
-  const entry = ctx.generator.entry(step, { cache: inWindow })
+  const entry = ctx.generator.entry(step, { cache: inWindow && Math.abs(step - ctx.localStep) <= CACHED_STEP_SPAN })
   if (entry.value !== envelope.patternValue) {
     return result('PATTERN_MISMATCH', envelope, `pattern value of step ${step} does not match`)
   }
@@ -62,6 +72,9 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
         ? `seq ${envelope.seq} seen before`
         : `seq ${envelope.seq} is below the replay window`,
     )
+  }
+  if (ctx.expectedSender !== undefined && ctx.expectedSender !== envelope.senderId) {
+    return result('UNKNOWN_SENDER', envelope, `frame of ${envelope.senderId} published by ${ctx.expectedSender}`)
   }
   ctx.replayGuard.record(envelope.senderId, envelope.seq)
   return result('ACCEPTED', envelope)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PatternGenerator } from '../../src/pattern/index.js'
-import { VERDICT_CODES, VERDICT_OF, verifyFrame } from '../../src/protocol/index.js'
+import { VERDICT_CODES, VERDICT_OF, verifyFrame, type VerifyResult } from '../../src/protocol/index.js'
 import { context, meshGenerator, seal } from './fixtures.js'
 
 /** Small deterministic PRNG (mulberry32) so that a failure can be replayed from its seed. */
@@ -54,7 +54,7 @@ describe('fuzzing decode + verify', () => {
         mustReject = false
       }
 
-      let result
+      let result: VerifyResult | undefined
       expect(() => (result = verifyFrame(frame, ctx))).not.toThrow()
       const { verdict, code } = result!
       expect(VERDICT_CODES).toContain(code)

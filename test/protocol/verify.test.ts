@@ -93,6 +93,22 @@ describe('verifyFrame', () => {
     expect(verifyFrame(old, ctx).code).toBe('REPLAY')
   })
 
+  it('rejects a fresh frame published by another peer as UNKNOWN_SENDER without burning its seq', () => {
+    const ctx = context(generator)
+    const frame = seal(generator, { seq: 42 })
+    expect(verifyFrame(frame, { ...ctx, expectedSender: '12D3KooWThief' })).toMatchObject({
+      verdict: 'reject',
+      code: 'UNKNOWN_SENDER',
+    })
+    expect(verifyFrame(frame, { ...ctx, expectedSender: SENDER }).code).toBe('ACCEPTED')
+    expect(verifyFrame(frame, { ...ctx, expectedSender: '12D3KooWThief' }).code).toBe('REPLAY')
+  })
+
+  it('skips the step window when it is Infinity (step announcements)', () => {
+    const ctx = { ...context(generator, 1000), stepWindow: Number.POSITIVE_INFINITY }
+    expect(verifyFrame(seal(generator, { globalStep: 5_000_000 }), ctx).code).toBe('ACCEPTED')
+  })
+
   it('never throws on a non-Uint8Array frame', () => {
     expect(verifyFrame('nope' as never, context(generator)).code).toBe('MALFORMED')
   })

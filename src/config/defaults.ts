@@ -1,0 +1,90 @@
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import type { PatternAlgorithm } from '../pattern/index.js'
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+
+/** Everything a node can be configured with. Keys are the same in files, env and CONFIG advice. */
+export interface MeshConfig {
+  /** Name of the mesh; part of every gossipsub topic, so meshes on one network stay apart. */
+  meshId: string
+  /** Human label for logs (the seed's NodeConfig.nodeId); the peer id is the identity. */
+  nodeId?: string
+  /** Network key as a seed (simulations, development). Production uses `keyFile`. */
+  seed?: string | number
+  /** File with the 32-byte network key in hex (`patternmesh keygen`). */
+  keyFile?: string
+  /** libp2p private network key file (pnet); without it any libp2p peer may connect. */
+  pskFile?: string
+  /** Per-node directory: identity, peer store, role state, advice log, API token. */
+  dataDir: string
+  stepIntervalMs: number
+  stepWindow: number
+  heartbeatIntervalMs: number
+  suspectAfter: number
+  deadAfter: number
+  weight: number
+  maxWeight: number
+  preempt: boolean
+  observer: boolean
+  cacheSize: number
+  phaseResetInterval: number
+  algorithm: PatternAlgorithm
+  listen: string[]
+  bootstrap: string[]
+  mdns: boolean
+  api: string
+  apiToken?: string
+  logLevel: LogLevel
+  maxFrameBytes: number
+  batchMaxMessages: number
+  batchLingerMs: number
+  sendQueueLimit: number
+  /** Seed NetworkConfig fields, kept. */
+  maxNodes: number
+  syncTimeout: number
+  retryAttempts: number
+  timeoutMs: number
+}
+
+/**
+ * Defaults for a daemon on a machine. Tests, simulations and benchmarks override `listen`,
+ * `mdns` and the timings.
+ */
+export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
+  meshId: 'default',
+  dataDir: join(homedir(), '.patternmesh'),
+  // One step a second: pattern values change every second, like a fast TOTP.
+  stepIntervalMs: 1000,
+  // ±2 steps tolerate the reconciliation lag between nodes plus gossip latency.
+  stepWindow: 2,
+  heartbeatIntervalMs: 1000,
+  // Suspect after 3 silent heartbeats, dead after 6: a lost packet or two is not a failure.
+  suspectAfter: 3,
+  deadAfter: 6,
+  weight: 1,
+  // Weights above this are refused, so no node can win an election with an absurd claim.
+  maxWeight: 1000,
+  preempt: false,
+  observer: false,
+  cacheSize: 1024,
+  // A new phase key every hour of steps: a leaked step key is useless in the next phase.
+  phaseResetInterval: 3600,
+  algorithm: 'sha256',
+  listen: ['/ip4/0.0.0.0/tcp/4001', '/ip4/0.0.0.0/tcp/4002/ws'],
+  bootstrap: [],
+  mdns: true,
+  api: '127.0.0.1:7070',
+  logLevel: 'info',
+  maxFrameBytes: 64 * 1024,
+  // Broadcasts within 1 ms travel in one gossip message (≈15× the throughput of one each).
+  batchMaxMessages: 256,
+  batchLingerMs: 1,
+  // Outbound frames waiting for a batch; beyond it broadcast() waits, then fails.
+  sendQueueLimit: 10_000,
+  maxNodes: 200,
+  syncTimeout: 3000,
+  retryAttempts: 3,
+  // Timeout of every dial and request; a PSK node dialing a non-PSK node would hang otherwise.
+  timeoutMs: 5000,
+} satisfies MeshConfig)
