@@ -49,3 +49,24 @@ export class UsageError extends PatternmeshError {
     super('USAGE', message)
   }
 }
+
+/** The outbound queue stayed full for longer than the caller was willing to wait. */
+export class SendQueueFullError extends PatternmeshError {
+  constructor(message: string) {
+    super('SEND_QUEUE_FULL', message)
+  }
+}
+
+/** A call that needs a started node (broadcast, sync) was made before start() or after stop(). */
+export class NotStartedError extends PatternmeshError {
+  constructor(message = 'the mesh node is not started') {
+    super('NOT_STARTED', message)
+  }
+}
+
+/** A payload larger than a frame may carry. */
+export class PayloadTooLargeError extends PatternmeshError {
+  constructor(message: string) {
+    super('PAYLOAD_TOO_LARGE', message)
+  }
+}

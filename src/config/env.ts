@@ -32,7 +32,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
 function parseByType(key: ConfigKey, raw: string, name: string): unknown {
   const schema = CONFIG_SCHEMA.properties[key] as { type?: string | readonly string[] }
   const type = schema.type
-  if (type === 'array') return raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  if (type === 'array')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')
   if (type === 'boolean') {
     if (/^(1|true|yes|on)$/i.test(raw)) return true
     if (/^(0|false|no|off)$/i.test(raw)) return false

@@ -17,13 +17,21 @@ export interface ConfigSources {
 /** defaults < file < environment < flags, each layer validated, then merged and checked once. */
 export async function loadConfig(sources: ConfigSources): Promise<MeshConfig> {
   const layers: Array<Partial<MeshConfig>> = []
-  if (sources.file !== undefined) layers.push(validateConfigLayer(await readConfigFile(sources.file), `config file ${sources.file}`))
-  if (sources.env !== undefined) layers.push(validateConfigLayer(configFromEnv(sources.env), 'environment'))
-  if (sources.flags !== undefined) layers.push(validateConfigLayer(dropUndefined(sources.flags), 'command line'))
+  if (sources.file !== undefined)
+    layers.push(
+      validateConfigLayer(await readConfigFile(sources.file), `config file ${sources.file}`),
+    )
+  if (sources.env !== undefined)
+    layers.push(validateConfigLayer(configFromEnv(sources.env), 'environment'))
+  if (sources.flags !== undefined)
+    layers.push(validateConfigLayer(dropUndefined(sources.flags), 'command line'))
   return mergeConfig(sources.defaults ?? DEFAULT_CONFIG, ...layers)
 }
 
-export function mergeConfig(base: Readonly<MeshConfig>, ...layers: Array<Partial<MeshConfig>>): MeshConfig {
+export function mergeConfig(
+  base: Readonly<MeshConfig>,
+  ...layers: Array<Partial<MeshConfig>>
+): MeshConfig {
   const merged: MeshConfig = { ...base }
   for (const layer of layers) Object.assign(merged, dropUndefined(layer))
   return validateMergedConfig(merged)
@@ -35,7 +43,9 @@ async function readConfigFile(path: string): Promise<unknown> {
     text = await readFile(path, 'utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    throw new ConfigError(`config file ${path}: ${code === 'ENOENT' ? 'no such file' : String(code ?? err)}`)
+    throw new ConfigError(
+      `config file ${path}: ${code === 'ENOENT' ? 'no such file' : String(code ?? err)}`,
+    )
   }
   try {
     return JSON.parse(stripComments(text))

@@ -30,16 +30,25 @@ export function validateConfigLayer(layer: unknown, source: string): Partial<Mes
 /** Rules across keys, checked once all layers are merged. */
 export function validateMergedConfig(config: MeshConfig): MeshConfig {
   if (config.deadAfter < config.suspectAfter) {
-    throw new ConfigError(`deadAfter (${config.deadAfter}) must be at least suspectAfter (${config.suspectAfter})`, 'deadAfter')
+    throw new ConfigError(
+      `deadAfter (${config.deadAfter}) must be at least suspectAfter (${config.suspectAfter})`,
+      'deadAfter',
+    )
   }
   if (config.weight > config.maxWeight) {
-    throw new ConfigError(`weight ${config.weight} is above maxWeight ${config.maxWeight}`, 'weight')
+    throw new ConfigError(
+      `weight ${config.weight} is above maxWeight ${config.maxWeight}`,
+      'weight',
+    )
   }
   if (config.seed !== undefined && config.keyFile !== undefined) {
     throw new ConfigError('give either keyFile or seed, not both', 'keyFile')
   }
   if (config.seed === undefined && config.keyFile === undefined) {
-    throw new ConfigError('a network key is required: set keyFile (patternmesh keygen) or seed', 'keyFile')
+    throw new ConfigError(
+      'a network key is required: set keyFile (patternmesh keygen) or seed',
+      'keyFile',
+    )
   }
   return config
 }
@@ -53,7 +62,8 @@ function keyOf(error: ErrorObject | undefined): string | undefined {
 
 function describe(error: ErrorObject | undefined): string {
   if (error === undefined) return 'invalid configuration'
-  if (error.keyword === 'additionalProperties') return `unknown key "${String(error.params['additionalProperty'])}"`
+  if (error.keyword === 'additionalProperties')
+    return `unknown key "${String(error.params['additionalProperty'])}"`
   const path = error.instancePath.slice(1).replaceAll('/', '.')
   if (error.keyword === 'enum') {
     return `${path} must be one of ${(error.params['allowedValues'] as unknown[]).map(String).join(', ')}`

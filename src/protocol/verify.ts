@@ -1,6 +1,6 @@
 import type { PatternGenerator } from '../pattern/index.js'
 import { decodeFrame } from './codec.js'
-import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_STEP_WINDOW } from './constants.js'
+import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_STEP_WINDOW, type EnvelopeKind } from './constants.js'
 import type { Envelope } from './envelope.js'
 import type { ReplayGuard } from './replay-guard.js'
 import { tagMatches } from './tag.js'
@@ -14,8 +14,10 @@ export interface VerifyContext {
   replayGuard: ReplayGuard
   /** The receiver's current global step. */
   localStep: number
-  /** Steps either side of `localStep` accepted; Infinity skips the window (step-sync frames). */
+  /** Steps either side of `localStep` accepted; Infinity skips the window. */
   stepWindow?: number
+  /** Kinds checked without the step window: step announcements must reach a node that lags. */
+  unwindowedKinds?: ReadonlySet<EnvelopeKind>
   maxFrameBytes?: number
   /**
    * The peer that signed the gossip message carrying the frame. A frame whose senderId is
@@ -30,6 +32,8 @@ export interface VerifyResult {
   code: VerdictCode
   /** Present once the frame decoded, even when it is then rejected (the observer reports it). */
   envelope?: Envelope
+  /** The frame's tag, when accepted: its hex is the message id on every node. */
+  tag?: Uint8Array
   detail?: string
 }
 
@@ -41,10 +45,11 @@ export interface VerifyResult {
  */
 export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult {
   const maxFrameBytes = ctx.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
-  const stepWindow = ctx.stepWindow ?? DEFAULT_STEP_WINDOW
   const decoded = decodeFrame(frame, maxFrameBytes)
   if (!decoded.ok) return result(decoded.code, undefined, decoded.detail)
   const { envelope, body, tag } = decoded.frame
+  const stepWindow =
+    ctx.unwindowedKinds?.has(envelope.kind) === true ? Number.POSITIVE_INFINITY : (ctx.stepWindow ?? DEFAULT_STEP_WINDOW)
   const step = envelope.globalStep
   const inWindow = Math.abs(step - ctx.localStep) <= stepWindow
 
@@ -77,7 +82,7 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
     return result('UNKNOWN_SENDER', envelope, `frame of ${envelope.senderId} published by ${ctx.expectedSender}`)
   }
   ctx.replayGuard.record(envelope.senderId, envelope.seq)
-  return result('ACCEPTED', envelope)
+  return { verdict: 'accept', code: 'ACCEPTED', envelope, tag }
 }
 
 function result(code: VerdictCode, envelope?: Envelope, detail?: string): VerifyResult {

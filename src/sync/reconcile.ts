@@ -20,7 +20,11 @@ export type StepAdjustment =
   /** Ahead of the mesh: skip ticks until it catches up (steps never go backwards). */
   | { action: 'hold' }
 
-export function adjustmentFor(localStep: number, meshStep: number | undefined, tolerance = 1): StepAdjustment {
+export function adjustmentFor(
+  localStep: number,
+  meshStep: number | undefined,
+  tolerance = 1,
+): StepAdjustment {
   if (meshStep === undefined) return { action: 'none' }
   if (meshStep > localStep) return { action: 'advance', to: meshStep }
   if (localStep - meshStep > tolerance) return { action: 'hold' }

@@ -1,0 +1,33 @@
+import type { Envelope, VerifyResult } from '../protocol/index.js'
+import type { StepChangeDetail } from '../sync/step-clock.js'
+
+/** A data message delivered to the application. */
+export interface MeshMessage {
+  /** Hex of the frame's tag: unique per message, the same on every node. */
+  id: string
+  envelope: Envelope
+  /** The peer that forwarded it to us (gossipsub propagation source). */
+  from: string
+  receivedAt: number
+}
+
+/** Every frame's verdict, accepted or not: what observers and metrics consume. */
+export interface FrameVerdictDetail {
+  topic: string
+  /** The peer that signed the gossip message. */
+  from: string
+  result: VerifyResult
+  at: number
+}
+
+export interface MeshNodeEvents {
+  message: CustomEvent<MeshMessage>
+  /** An accepted control frame (heartbeat, role claim, advice, …) for the component of its kind. */
+  control: CustomEvent<MeshMessage>
+  verdict: CustomEvent<FrameVerdictDetail>
+  'step.changed': CustomEvent<StepChangeDetail>
+  'step.synced': CustomEvent<{ step: number; source: 'peers' | 'local' }>
+  'peer.connected': CustomEvent<{ peerId: string }>
+  'peer.disconnected': CustomEvent<{ peerId: string }>
+  error: CustomEvent<Error>
+}

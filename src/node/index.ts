@@ -1,0 +1,10 @@
+export {
+  MeshNode,
+  type BroadcastReceipt,
+  type MeshNodeInit,
+  type MeshNodeStats,
+} from './mesh-node.js'
+export type { FrameVerdictDetail, MeshMessage, MeshNodeEvents } from './events.js'
+export { meshTopics, type MeshTopics } from './topics.js'
+export { OutboundBatcher, type OutboundStats } from './outbound-batcher.js'
+export { ReceivePipeline, type GossipVerdict } from './receive-pipeline.js'

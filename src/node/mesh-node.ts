@@ -1,0 +1,455 @@
+import type { PrivateKey } from '@libp2p/interface'
+import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
+import { TypedEventEmitter } from 'main-event'
+import type { Logger } from 'pino'
+import type { MeshConfig } from '../config/index.js'
+import { NotStartedError, PayloadTooLargeError } from '../errors.js'
+import {
+  createMeshLibp2p,
+  type MeshLibp2p,
+  type MeshLibp2pInit,
+  type MeshTransport,
+} from '../net/index.js'
+import { PatternGenerator } from '../pattern/index.js'
+import {
+  FIXED_HEADER_BYTES,
+  ReplayGuard,
+  TAG_BYTES,
+  encodeBatch,
+  sealEnvelope,
+  verifyFrame,
+  type EnvelopeKind,
+  type VerdictCode,
+} from '../protocol/index.js'
+import { StepClock } from '../sync/step-clock.js'
+import { StepSync } from '../sync/step-sync.js'
+import type { MeshMessage, MeshNodeEvents } from './events.js'
+import { OutboundBatcher, type OutboundStats } from './outbound-batcher.js'
+import { ReceivePipeline } from './receive-pipeline.js'
+import { meshTopics, topicKindOf, type MeshTopics } from './topics.js'
+
+export interface MeshNodeInit {
+  config: MeshConfig
+  /** The network key; when absent, `config.seed` is stretched into one. */
+  networkKey?: Uint8Array
+  privateKey?: PrivateKey
+  /** pnet key file bytes. */
+  psk?: Uint8Array
+  transport?: MeshTransport
+  /** Passed to libp2p: partitions, persistence, gossipsub overrides (tests, simulations). */
+  libp2p?: Partial<
+    Pick<MeshLibp2pInit, 'connectionGater' | 'datastore' | 'gossipsub' | 'connectionManager'>
+  >
+  logger?: Logger
+}
+
+export interface BroadcastReceipt {
+  id: string
+  step: number
+  seq: number
+}
+
+export interface MeshNodeStats {
+  step: number
+  verdicts: Partial<Record<VerdictCode, number>>
+  delivered: number
+  outbound: OutboundStats
+  replay: ReturnType<ReplayGuard['stats']>
+  patternCache: ReturnType<PatternGenerator['cacheStats']>
+}
+
+type Status = 'stopped' | 'starting' | 'started' | 'stopping'
+
+/**
+ * One process's member of the mesh. Thin orchestration: the pattern layer stamps, the
+ * pipeline verifies inside gossipsub's validator, the batcher sends, StepSync keeps the step.
+ */
+export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
+  readonly config: MeshConfig
+  readonly topics: MeshTopics
+  readonly generator: PatternGenerator
+  private readonly init: MeshNodeInit
+  private readonly log: Logger | undefined
+  private readonly replayGuard: ReplayGuard
+  private readonly clock: StepClock
+  private readonly pipeline: ReceivePipeline
+  private libp2p_: MeshLibp2p | undefined
+  private stepSync: StepSync | undefined
+  private batcher: OutboundBatcher | undefined
+  private status: Status = 'stopped'
+  private nextSeq = 0
+  private ready: Promise<void> = Promise.resolve()
+  private readonly verdictCounts: Partial<Record<VerdictCode, number>> = {}
+  private delivered = 0
+  private readonly detach: Array<() => void> = []
+
+  constructor(init: MeshNodeInit) {
+    super()
+    this.init = init
+    this.config = { ...init.config }
+    this.log = init.logger?.child({ component: 'mesh-node' })
+    this.topics = meshTopics(this.config.meshId)
+    this.generator = new PatternGenerator({
+      ...(init.networkKey !== undefined ? { key: init.networkKey } : { seed: this.config.seed }),
+      algorithm: this.config.algorithm,
+      phaseResetInterval: this.config.phaseResetInterval,
+      cacheSize: this.config.cacheSize,
+    })
+    this.replayGuard = new ReplayGuard({ maxSenders: Math.max(this.config.maxNodes * 4, 64) })
+    // Steps start from the wall clock, so nodes started apart begin close; sync does the rest.
+    this.clock = new StepClock({
+      intervalMs: this.config.stepIntervalMs,
+      initialStep: Math.floor(Date.now() / this.config.stepIntervalMs),
+    })
+    this.pipeline = new ReceivePipeline({
+      generator: this.generator,
+      replayGuard: this.replayGuard,
+      topics: this.topics,
+      localStep: () => this.clock.step,
+      stepWindow: () => this.config.stepWindow,
+      maxFrameBytes: this.config.maxFrameBytes,
+    })
+  }
+
+  get libp2p(): MeshLibp2p {
+    if (this.libp2p_ === undefined) throw new NotStartedError()
+    return this.libp2p_
+  }
+
+  get peerId(): string {
+    return this.libp2p.peerId.toString()
+  }
+
+  get step(): number {
+    return this.clock.step
+  }
+
+  get isStarted(): boolean {
+    return this.status === 'started'
+  }
+
+  getMultiaddrs(): string[] {
+    return this.libp2p.getMultiaddrs().map((addr) => addr.toString())
+  }
+
+  connectedPeers(): string[] {
+    return [...new Set(this.libp2p.getConnections().map((conn) => conn.remotePeer.toString()))]
+  }
+
+  async start(): Promise<void> {
+    if (this.status !== 'stopped') return
+    this.status = 'starting'
+    try {
+      await this.startParts()
+      this.status = 'started'
+    } catch (err) {
+      await this.stopParts()
+      this.status = 'stopped'
+      throw err
+    }
+  }
+
+  /** Stops in reverse order of start; harmless when called twice. */
+  async stop(): Promise<void> {
+    if (this.status !== 'started') return
+    this.status = 'stopping'
+    await this.stopParts()
+    this.status = 'stopped'
+  }
+
+  /**
+   * Stamps `data` with the current step, a sequence number, its pattern value and tag, and
+   * publishes it. Waits for the join sync first, and while the outbound queue is full.
+   */
+  async broadcast(data: Uint8Array | string): Promise<BroadcastReceipt> {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+    return await this.send('data', bytes)
+  }
+
+  /** Sends a control envelope (heartbeat, role claim, advice, …) on the control topic. */
+  async sendControl(
+    kind: Exclude<EnvelopeKind, 'data'>,
+    data: Uint8Array,
+  ): Promise<BroadcastReceipt> {
+    return await this.send(kind, data)
+  }
+
+  /**
+   * The receive path of one gossip message, as gossipsub's validator runs it; public so that
+   * tests and simulations can inject frames. Returns the verdict of the message.
+   */
+  receive(message: { topic: string; from: string; data: Uint8Array }): TopicValidatorResult {
+    const outcome = this.pipeline.validate(message.topic, message.from, message.data)
+    const at = Date.now()
+    for (const result of outcome.frames) {
+      this.verdictCounts[result.code] = (this.verdictCounts[result.code] ?? 0) + 1
+      this.safeDispatchEvent('verdict', {
+        detail: { topic: message.topic, from: message.from, result, at },
+      })
+      if (result.verdict !== 'accept' || result.envelope === undefined) continue
+      const envelope = result.envelope
+      const id = result.tag === undefined ? '' : Buffer.from(result.tag).toString('hex')
+      const delivered: MeshMessage = { id, envelope, from: message.from, receivedAt: at }
+      if (envelope.kind === 'data') {
+        this.delivered++
+        this.safeDispatchEvent('message', { detail: delivered })
+      } else {
+        if (envelope.kind === 'step-sync' || envelope.kind === 'heartbeat') {
+          this.stepSync?.record(envelope.senderId, envelope.globalStep)
+        }
+        this.safeDispatchEvent('control', { detail: delivered })
+      }
+    }
+    return outcome.verdict === 'accept'
+      ? TopicValidatorResult.Accept
+      : outcome.verdict === 'reject'
+        ? TopicValidatorResult.Reject
+        : TopicValidatorResult.Ignore
+  }
+
+  /** Moves the step forward to `targetStep` (never backwards). True if it moved. */
+  sync(targetStep: number): boolean {
+    return this.clock.advanceTo(targetStep)
+  }
+
+  onMessage(callback: (message: MeshMessage) => void): () => void {
+    return this.listen('message', (event) => callback(event.detail))
+  }
+
+  onError(callback: (error: Error) => void): () => void {
+    return this.listen('error', (event) => callback(event.detail))
+  }
+
+  /** Applies live-changeable config keys (CONFIG advice); returns the keys applied. */
+  applyConfig(changes: Partial<MeshConfig>): void {
+    Object.assign(this.config, changes)
+    if (changes.stepIntervalMs !== undefined) this.clock.setIntervalMs(changes.stepIntervalMs)
+    if (changes.heartbeatIntervalMs !== undefined)
+      this.stepSync?.setAnnounceInterval(changes.heartbeatIntervalMs)
+    if (changes.batchMaxMessages !== undefined || changes.batchLingerMs !== undefined) {
+      this.batcher?.setBatching(this.config.batchMaxMessages, this.config.batchLingerMs)
+    }
+  }
+
+  stats(): MeshNodeStats {
+    return {
+      step: this.clock.step,
+      verdicts: { ...this.verdictCounts },
+      delivered: this.delivered,
+      outbound: this.batcher?.stats() ?? {
+        queued: 0,
+        batchesPublished: 0,
+        framesPublished: 0,
+        framesRefused: 0,
+        framesFailed: 0,
+      },
+      replay: this.replayGuard.stats(),
+      patternCache: this.generator.cacheStats(),
+    }
+  }
+
+  /** Resolves once the join sync is over (the node then publishes at the mesh's step). */
+  async whenReady(): Promise<void> {
+    await this.ready
+  }
+
+  private async send(kind: EnvelopeKind, data: Uint8Array): Promise<BroadcastReceipt> {
+    if (this.status !== 'started' || this.batcher === undefined) throw new NotStartedError()
+    const limit = this.config.maxFrameBytes - FIXED_HEADER_BYTES - TAG_BYTES - 128
+    if (data.length > limit)
+      throw new PayloadTooLargeError(`payload of ${data.length} bytes exceeds ${limit}`)
+    await this.ready
+    if (kind !== 'data') {
+      // Control frames go out at once, one per gossip message: they are few and time-critical.
+      const frame = this.seal(kind, data)
+      await this.libp2p.services.pubsub.publish(this.topics.control, encodeBatch([frame.bytes]))
+      return frame.receipt
+    }
+    const frame = this.seal(kind, data)
+    await this.batcher.enqueue(frame.bytes)
+    return frame.receipt
+  }
+
+  private seal(kind: EnvelopeKind, data: Uint8Array): { bytes: Buffer; receipt: BroadcastReceipt } {
+    const step = this.clock.step
+    const seq = this.nextSeq++
+    const bytes = sealEnvelope(this.generator, {
+      kind,
+      senderId: this.peerId,
+      globalStep: step,
+      seq,
+      timestamp: Date.now(),
+      data,
+    })
+    return {
+      bytes,
+      receipt: { id: bytes.subarray(bytes.length - TAG_BYTES).toString('hex'), step, seq },
+    }
+  }
+
+  private async startParts(): Promise<void> {
+    // Sequence numbers keep increasing across restarts without state on disk (PROTOCOL.md §3).
+    this.nextSeq = Date.now() * 1000
+    const libp2p = await createMeshLibp2p({
+      listen: this.config.listen,
+      transport: this.init.transport ?? 'tcp',
+      privateKey: this.init.privateKey,
+      psk: this.init.psk,
+      mdns: this.config.mdns,
+      bootstrap: this.config.bootstrap,
+      topics: [this.topics.data, this.topics.control],
+      dialTimeoutMs: this.config.timeoutMs,
+      logger: this.log,
+      connectionManager: {
+        maxConnections: this.config.maxNodes,
+        ...this.init.libp2p?.connectionManager,
+      },
+      ...(this.init.libp2p?.connectionGater !== undefined
+        ? { connectionGater: this.init.libp2p.connectionGater }
+        : {}),
+      ...(this.init.libp2p?.datastore !== undefined
+        ? { datastore: this.init.libp2p.datastore }
+        : {}),
+      ...(this.init.libp2p?.gossipsub !== undefined
+        ? { gossipsub: this.init.libp2p.gossipsub }
+        : {}),
+    })
+    this.libp2p_ = libp2p
+    const pubsub = libp2p.services.pubsub
+    // The validator gets the forwarder; StrictSign makes `message.from` the signing origin,
+    // which is the peer a frame's senderId must match.
+    for (const topic of [this.topics.data, this.topics.control]) {
+      pubsub.topicValidators.set(topic, (_forwarder, message: Message) =>
+        this.receive({
+          topic,
+          from: message.type === 'signed' ? message.from.toString() : '',
+          data: message.data,
+        }),
+      )
+      pubsub.subscribe(topic)
+    }
+
+    this.batcher = new OutboundBatcher({
+      publish: async (batch) => {
+        await pubsub.publish(this.topics.data, batch)
+      },
+      maxMessages: this.config.batchMaxMessages,
+      lingerMs: this.config.batchLingerMs,
+      queueLimit: this.config.sendQueueLimit,
+      waitTimeoutMs: this.config.timeoutMs,
+      onPublishError: (err, frames) => {
+        this.log?.warn({ err, frames }, 'publish failed; frames counted as failed')
+        this.emitError(err)
+      },
+    })
+
+    this.stepSync = new StepSync({
+      node: libp2p,
+      clock: this.clock,
+      sealStepFrame: () => this.seal('step-sync', new Uint8Array(0)).bytes,
+      verifyStepFrame: (frame, peerId) => {
+        const result = verifyFrame(frame, {
+          generator: this.generator,
+          replayGuard: new ReplayGuard({ maxSenders: 1 }),
+          localStep: this.clock.step,
+          stepWindow: Number.POSITIVE_INFINITY,
+          maxFrameBytes: 4096,
+          expectedSender: peerId,
+        })
+        return result.verdict === 'accept' && result.envelope?.kind === 'step-sync'
+          ? result.envelope.globalStep
+          : undefined
+      },
+      announce: async () => {
+        await this.sendControl('step-sync', new Uint8Array(0))
+      },
+      announceIntervalMs: this.config.heartbeatIntervalMs,
+      timeoutMs: this.config.syncTimeout,
+      maxPeersAsked: 5,
+      staleAfterMs: this.config.heartbeatIntervalMs * this.config.deadAfter,
+      maxTrackedPeers: this.config.maxNodes * 2,
+      onError: (err, context) => this.log?.debug({ err, context }, 'step sync'),
+    })
+    await this.stepSync.start()
+
+    const onStep = (
+      event: CustomEvent<{ step: number; previous: number; reason: 'tick' | 'sync' }>,
+    ): void => {
+      this.safeDispatchEvent('step.changed', { detail: event.detail })
+    }
+    this.clock.addEventListener('step.changed', onStep)
+    this.detach.push(() => this.clock.removeEventListener('step.changed', onStep))
+    const onConnect = (event: CustomEvent<{ toString(): string }>): void => {
+      this.safeDispatchEvent('peer.connected', { detail: { peerId: event.detail.toString() } })
+    }
+    const onDisconnect = (event: CustomEvent<{ toString(): string }>): void => {
+      this.safeDispatchEvent('peer.disconnected', { detail: { peerId: event.detail.toString() } })
+    }
+    libp2p.addEventListener('peer:connect', onConnect)
+    libp2p.addEventListener('peer:disconnect', onDisconnect)
+    this.detach.push(() => {
+      libp2p.removeEventListener('peer:connect', onConnect)
+      libp2p.removeEventListener('peer:disconnect', onDisconnect)
+    })
+    this.clock.start()
+    this.ready = this.joinSync()
+  }
+
+  /**
+   * A joining or restarted node asks its peers for the step before it publishes: it waits (up
+   * to `syncTimeout`) for a first connection when it has bootstrap peers, then asks.
+   */
+  private async joinSync(): Promise<void> {
+    const deadline = Date.now() + this.config.syncTimeout
+    const expectsPeers = this.config.bootstrap.length > 0 || this.config.mdns
+    while (
+      expectsPeers &&
+      this.libp2p_ !== undefined &&
+      this.libp2p_.getConnections().length === 0 &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+    let source: 'peers' | 'local' = 'local'
+    if (
+      this.libp2p_ !== undefined &&
+      this.libp2p_.getConnections().length > 0 &&
+      this.stepSync !== undefined
+    ) {
+      const meshStep = await this.stepSync.requestCurrentStep()
+      if (meshStep !== undefined) source = 'peers'
+    }
+    if (this.status === 'stopping' || this.status === 'stopped') return
+    this.log?.info({ step: this.clock.step, source }, 'step synced')
+    this.safeDispatchEvent('step.synced', { detail: { step: this.clock.step, source } })
+    this.stepSync?.startAnnouncing()
+  }
+
+  private async stopParts(): Promise<void> {
+    this.clock.stop()
+    await this.stepSync?.stop()
+    this.stepSync = undefined
+    await this.batcher?.drain(this.config.timeoutMs)
+    this.batcher = undefined
+    for (const undo of this.detach.splice(0)) undo()
+    if (this.libp2p_ !== undefined) {
+      for (const topic of [this.topics.data, this.topics.control])
+        this.libp2p_.services.pubsub.topicValidators.delete(topic)
+      await this.libp2p_.stop()
+    }
+    await this.ready.catch(() => undefined)
+  }
+
+  private listen<K extends keyof MeshNodeEvents>(
+    type: K,
+    handler: (event: MeshNodeEvents[K]) => void,
+  ): () => void {
+    const listener = handler as unknown as (event: Event) => void
+    this.addEventListener(type, listener)
+    return () => this.removeEventListener(type, listener)
+  }
+
+  private emitError(err: unknown): void {
+    this.safeDispatchEvent('error', { detail: err instanceof Error ? err : new Error(String(err)) })
+  }
+}
