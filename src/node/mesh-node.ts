@@ -26,7 +26,7 @@ import { StepSync } from '../sync/step-sync.js'
 import type { MeshMessage, MeshNodeEvents } from './events.js'
 import { OutboundBatcher, type OutboundStats } from './outbound-batcher.js'
 import { ReceivePipeline } from './receive-pipeline.js'
-import { meshTopics, topicKindOf, type MeshTopics } from './topics.js'
+import { meshTopics, type MeshTopics } from './topics.js'
 
 export interface MeshNodeInit {
   config: MeshConfig
