@@ -1,0 +1,51 @@
+import { LevelDatastore } from 'datastore-level'
+import { stat } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { ensureDir } from './atomic-file.js'
+import { DataDirError } from './errors.js'
+import { loadOrCreateIdentity, type LoadedIdentity } from './identity.js'
+import { acquirePidLock } from './pid-lock.js'
+
+export interface DataDir {
+  path: string
+  identity: LoadedIdentity
+  /** libp2p's datastore: the persisted peer store (addresses, protocols, keys of peers). */
+  datastore: LevelDatastore
+  close(): Promise<void>
+}
+
+/**
+ * Opens a node's data dir: creates it (mode 0700), loads or creates the identity, and opens
+ * the peer store. A pid lock makes a second daemon on the same dir fail with a clear error.
+ */
+export async function openDataDir(path: string): Promise<DataDir> {
+  const dir = resolve(path)
+  try {
+    await ensureDir(dir)
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory')
+  } catch (err) {
+    throw new DataDirError(`data dir ${dir}: ${(err as Error).message}`, { cause: err })
+  }
+  const release = await acquirePidLock(join(dir, 'LOCK'))
+  try {
+    const identity = await loadOrCreateIdentity(dir)
+    const datastore = new LevelDatastore(join(dir, 'peerstore'))
+    try {
+      await datastore.open()
+    } catch (err) {
+      throw new DataDirError(`data dir ${dir}: cannot open the peer store (${(err as Error).message})`, { cause: err })
+    }
+    return {
+      path: dir,
+      identity,
+      datastore,
+      close: async () => {
+        await datastore.close()
+        await release()
+      },
+    }
+  } catch (err) {
+    await release()
+    throw err
+  }
+}

@@ -1,0 +1,5 @@
+export { ensureDir, writeFileAtomic } from './atomic-file.js'
+export { openDataDir, type DataDir } from './data-dir.js'
+export { DataDirError } from './errors.js'
+export { acquirePidLock } from './pid-lock.js'
+export { IDENTITY_FILE, loadOrCreateIdentity, type LoadedIdentity } from './identity.js'
