@@ -1,0 +1,124 @@
+import { readFile } from 'node:fs/promises'
+import type { Logger } from 'pino'
+import type { MeshConfig } from '../config/index.js'
+import { ConfigError } from '../errors.js'
+import { MeshNode } from '../node/index.js'
+import { readNetworkKeyFile } from '../pattern/index.js'
+import { openDataDir, type DataDir } from '../store/index.js'
+
+export interface DaemonInit {
+  config: MeshConfig
+  logger: Logger
+}
+
+type Status = 'stopped' | 'starting' | 'started' | 'closing'
+
+/**
+ * `patternmesh start`: the data dir, the MeshNode and the control API of one process, started
+ * in that order and stopped in reverse.
+ */
+export class Daemon {
+  readonly config: MeshConfig
+  private readonly log: Logger
+  private status: Status = 'stopped'
+  private dataDir: DataDir | undefined
+  private node_: MeshNode | undefined
+
+  constructor(init: DaemonInit) {
+    this.config = init.config
+    this.log = init.logger
+  }
+
+  get node(): MeshNode | undefined {
+    return this.node_
+  }
+
+  async start(): Promise<void> {
+    if (this.status !== 'stopped') return
+    this.status = 'starting'
+    try {
+      await this.startParts()
+      this.status = 'started'
+    } catch (err) {
+      await this.stopParts()
+      this.status = 'stopped'
+      throw err
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.status !== 'started') return
+    this.status = 'closing'
+    await this.stopParts()
+    this.status = 'stopped'
+  }
+
+  private async startParts(): Promise<void> {
+    const config = this.config
+    const networkKey = config.keyFile !== undefined ? await readNetworkKeyFile(config.keyFile) : undefined
+    if (networkKey === undefined) {
+      this.log.warn('using a seed for the network key: fine for simulations and development, not for production (use keyFile)')
+    }
+    const psk = config.pskFile !== undefined ? await readPskFile(config.pskFile) : undefined
+
+    this.dataDir = await openDataDir(config.dataDir)
+    if (this.dataDir.identity.looseMode !== undefined) {
+      this.log.warn({ mode: this.dataDir.identity.looseMode.toString(8) }, 'identity key is readable by others: chmod 600 it')
+    }
+
+    const node = new MeshNode({
+      config,
+      privateKey: this.dataDir.identity.privateKey,
+      transport: 'tcp',
+      libp2p: { datastore: this.dataDir.datastore },
+      logger: this.log,
+      ...(networkKey !== undefined ? { networkKey } : {}),
+      ...(psk !== undefined ? { psk } : {}),
+    })
+    node.onMessage((message) => {
+      this.log.debug(
+        { from: message.envelope.senderId, seq: message.envelope.seq, step: message.envelope.globalStep, id: message.id, bytes: message.envelope.data.length },
+        'message received',
+      )
+    })
+    node.onError((err) => this.log.warn({ err }, 'mesh node error'))
+    node.addEventListener('peer.connected', (event) => this.log.info({ peer: event.detail.peerId }, 'peer connected'))
+    node.addEventListener('peer.disconnected', (event) => this.log.info({ peer: event.detail.peerId }, 'peer disconnected'))
+    try {
+      await node.start()
+    } catch (err) {
+      throw listenError(err, config.listen) ?? err
+    }
+    this.node_ = node
+    this.log.info(
+      { peerId: node.peerId, meshId: config.meshId, listen: node.getMultiaddrs(), dataDir: this.dataDir.path, identityCreated: this.dataDir.identity.created },
+      'patternmesh started',
+    )
+  }
+
+  private async stopParts(): Promise<void> {
+    const node = this.node_
+    this.node_ = undefined
+    await node?.stop().catch((err: unknown) => this.log.error({ err }, 'error stopping the mesh node'))
+    await this.dataDir?.close().catch((err: unknown) => this.log.error({ err }, 'error closing the data dir'))
+    this.dataDir = undefined
+  }
+}
+
+async function readPskFile(path: string): Promise<Uint8Array> {
+  try {
+    return await readFile(path)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new ConfigError(`psk file ${path}: ${code === 'ENOENT' ? 'no such file' : String(code ?? err)}`, 'pskFile')
+  }
+}
+
+/** EADDRINUSE from a transport, as a config error that names the address. */
+function listenError(err: unknown, listen: string[]): ConfigError | undefined {
+  const text = `${String((err as Error).message)} ${String((err as { cause?: unknown }).cause ?? '')}`
+  if (!/EADDRINUSE|address already in use/i.test(text)) return undefined
+  const port = /:(\d+)/.exec(text)?.[1]
+  const addr = listen.find((a) => port !== undefined && a.includes(`/${port}`)) ?? listen.join(', ')
+  return new ConfigError(`listen address ${addr} is already in use (another daemon? pick another port with --listen)`, 'listen')
+}

@@ -1,0 +1,3 @@
+export { Daemon, type DaemonInit } from './daemon.js'
+export { createLogger } from './logger.js'
+export { handleShutdownSignals } from './signals.js'
