@@ -401,28 +401,27 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
    */
   private async joinSync(): Promise<void> {
     const deadline = Date.now() + this.config.syncTimeout
-    const expectsPeers = this.config.bootstrap.length > 0 || this.config.mdns
-    while (
-      expectsPeers &&
-      this.libp2p_ !== undefined &&
-      this.libp2p_.getConnections().length === 0 &&
-      Date.now() < deadline
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 25))
-    }
+    const connected = (): boolean => (this.libp2p_?.getConnections().length ?? 0) > 0
+    if (this.config.bootstrap.length > 0 || this.config.mdns)
+      await this.waitUntil(connected, deadline)
     let source: 'peers' | 'local' = 'local'
-    if (
-      this.libp2p_ !== undefined &&
-      this.libp2p_.getConnections().length > 0 &&
-      this.stepSync !== undefined
-    ) {
-      const meshStep = await this.stepSync.requestCurrentStep()
-      if (meshStep !== undefined) source = 'peers'
+    if (connected() && this.stepSync !== undefined) {
+      if ((await this.stepSync.requestCurrentStep()) !== undefined) source = 'peers'
+      // Until gossipsub has exchanged subscriptions a publish reaches nobody: wait for that too.
+      const pubsub = this.libp2p.services.pubsub
+      await this.waitUntil(() => pubsub.getSubscribers(this.topics.data).length > 0, deadline)
     }
     if (this.status === 'stopping' || this.status === 'stopped') return
     this.log?.info({ step: this.clock.step, source }, 'step synced')
     this.safeDispatchEvent('step.synced', { detail: { step: this.clock.step, source } })
     this.stepSync?.startAnnouncing()
+  }
+
+  /** Polls a condition until it holds, the deadline passes or the node stops. */
+  private async waitUntil(condition: () => boolean, deadline: number): Promise<void> {
+    while (!condition() && Date.now() < deadline && this.status !== 'stopping') {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
   }
 
   private async stopParts(): Promise<void> {

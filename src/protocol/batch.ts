@@ -13,8 +13,7 @@ export const BATCH_HEADER_BYTES = 4
 export const MAX_BATCH_FRAMES = 4096
 
 export type BatchDecodeResult =
-  | { ok: true; frames: Uint8Array[] }
-  | { ok: false; code: 'MALFORMED' | 'OVERSIZE'; detail: string }
+  { ok: true; frames: Uint8Array[] } | { ok: false; code: 'MALFORMED' | 'OVERSIZE'; detail: string }
 
 export function encodeBatch(frames: readonly Uint8Array[]): Buffer {
   if (frames.length === 0 || frames.length > MAX_BATCH_FRAMES) {
@@ -36,9 +35,17 @@ export function encodeBatch(frames: readonly Uint8Array[]): Buffer {
 }
 
 /** Splits a batch into frames (views, no copies); never throws. */
-export function decodeBatch(data: Uint8Array, maxFrames: number, maxBatchBytes: number): BatchDecodeResult {
+export function decodeBatch(
+  data: Uint8Array,
+  maxFrames: number,
+  maxBatchBytes: number,
+): BatchDecodeResult {
   if (data.length > maxBatchBytes) {
-    return { ok: false, code: 'OVERSIZE', detail: `batch of ${data.length} bytes exceeds ${maxBatchBytes}` }
+    return {
+      ok: false,
+      code: 'OVERSIZE',
+      detail: `batch of ${data.length} bytes exceeds ${maxBatchBytes}`,
+    }
   }
   if (data.length < BATCH_HEADER_BYTES || data[0] !== BATCH_MAGIC || data[1] !== BATCH_VERSION) {
     return { ok: false, code: 'MALFORMED', detail: 'not a patternmesh batch' }
@@ -46,18 +53,25 @@ export function decodeBatch(data: Uint8Array, maxFrames: number, maxBatchBytes: 
   const view = Buffer.from(data.buffer, data.byteOffset, data.length)
   const count = view.readUInt16BE(2)
   if (count === 0 || count > maxFrames) {
-    return { ok: false, code: count > maxFrames ? 'OVERSIZE' : 'MALFORMED', detail: `batch of ${count} frames (limit ${maxFrames})` }
+    return {
+      ok: false,
+      code: count > maxFrames ? 'OVERSIZE' : 'MALFORMED',
+      detail: `batch of ${count} frames (limit ${maxFrames})`,
+    }
   }
   const frames: Uint8Array[] = []
   let at = BATCH_HEADER_BYTES
   for (let i = 0; i < count; i++) {
-    if (at + 4 > data.length) return { ok: false, code: 'MALFORMED', detail: `batch truncated at frame ${i}` }
+    if (at + 4 > data.length)
+      return { ok: false, code: 'MALFORMED', detail: `batch truncated at frame ${i}` }
     const length = view.readUInt32BE(at)
     at += 4
-    if (at + length > data.length) return { ok: false, code: 'MALFORMED', detail: `frame ${i} overruns the batch` }
+    if (at + length > data.length)
+      return { ok: false, code: 'MALFORMED', detail: `frame ${i} overruns the batch` }
     frames.push(data.subarray(at, at + length))
     at += length
   }
-  if (at !== data.length) return { ok: false, code: 'MALFORMED', detail: 'trailing bytes after the last frame' }
+  if (at !== data.length)
+    return { ok: false, code: 'MALFORMED', detail: 'trailing bytes after the last frame' }
   return { ok: true, frames }
 }

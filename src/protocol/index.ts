@@ -12,4 +12,10 @@ export {
 export { VERDICT_CODES, VERDICT_OF, type Verdict, type VerdictCode } from './verdict.js'
 export { verifyFrame, type VerifyContext, type VerifyResult } from './verify.js'
 export { decodeJsonPayload, encodeJsonPayload, type JsonParseResult } from './json-payload.js'
-export { BATCH_MAGIC, MAX_BATCH_FRAMES, decodeBatch, encodeBatch, type BatchDecodeResult } from './batch.js'
+export {
+  BATCH_MAGIC,
+  MAX_BATCH_FRAMES,
+  decodeBatch,
+  encodeBatch,
+  type BatchDecodeResult,
+} from './batch.js'

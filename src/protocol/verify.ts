@@ -6,6 +6,9 @@ import type { ReplayGuard } from './replay-guard.js'
 import { tagMatches } from './tag.js'
 import { VERDICT_OF, type Verdict, type VerdictCode } from './verdict.js'
 
+/** A skew within this many windows is plausibly honest drift (ignored, not rejected). */
+const NEAR_SKEW_FACTOR = 2
+
 /** Steps around the local one worth caching: honest traffic lives there. */
 const CACHED_STEP_SPAN = 16
 
@@ -49,13 +52,17 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
   if (!decoded.ok) return result(decoded.code, undefined, decoded.detail)
   const { envelope, body, tag } = decoded.frame
   const stepWindow =
-    ctx.unwindowedKinds?.has(envelope.kind) === true ? Number.POSITIVE_INFINITY : (ctx.stepWindow ?? DEFAULT_STEP_WINDOW)
+    ctx.unwindowedKinds?.has(envelope.kind) === true
+      ? Number.POSITIVE_INFINITY
+      : (ctx.stepWindow ?? DEFAULT_STEP_WINDOW)
   const step = envelope.globalStep
   const inWindow = Math.abs(step - ctx.localStep) <= stepWindow
 
   // Out-of-window steps are derived without touching the cache, so junk steps cannot evict
   // the entries the honest traffic needs.
-  const entry = ctx.generator.entry(step, { cache: inWindow && Math.abs(step - ctx.localStep) <= CACHED_STEP_SPAN })
+  const entry = ctx.generator.entry(step, {
+    cache: inWindow && Math.abs(step - ctx.localStep) <= CACHED_STEP_SPAN,
+  })
   if (entry.value !== envelope.patternValue) {
     return result('PATTERN_MISMATCH', envelope, `pattern value of step ${step} does not match`)
   }
@@ -66,7 +73,16 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
     if (step < ctx.localStep && ctx.replayGuard.hasReached(envelope.senderId, envelope.seq)) {
       return result('REPLAY', envelope, `seq ${envelope.seq} of step ${step} was already passed`)
     }
-    return result('STEP_SKEW', envelope, `step ${step} is outside ${ctx.localStep} ± ${stepWindow}`)
+    const skew = result(
+      'STEP_SKEW',
+      envelope,
+      `step ${step} is outside ${ctx.localStep} ± ${stepWindow}`,
+    )
+    // A small skew may be the receiver's own lag, and gossipsub penalises the forwarder, not
+    // just the author: ignore it then, so honest relays keep their score; reject the far ones.
+    return Math.abs(step - ctx.localStep) <= NEAR_SKEW_FACTOR * stepWindow + 1
+      ? { ...skew, verdict: 'ignore' }
+      : skew
   }
   const replay = ctx.replayGuard.check(envelope.senderId, envelope.seq)
   if (replay !== 'fresh') {
@@ -79,7 +95,11 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
     )
   }
   if (ctx.expectedSender !== undefined && ctx.expectedSender !== envelope.senderId) {
-    return result('UNKNOWN_SENDER', envelope, `frame of ${envelope.senderId} published by ${ctx.expectedSender}`)
+    return result(
+      'UNKNOWN_SENDER',
+      envelope,
+      `frame of ${envelope.senderId} published by ${ctx.expectedSender}`,
+    )
   }
   ctx.replayGuard.record(envelope.senderId, envelope.seq)
   return { verdict: 'accept', code: 'ACCEPTED', envelope, tag }

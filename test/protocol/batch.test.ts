@@ -14,7 +14,11 @@ describe('batches', () => {
     ['zero frames', Buffer.from([0x50, 1, 0, 0]), 'MALFORMED'],
     ['truncated', encodeBatch(frames).subarray(0, 20), 'MALFORMED'],
     ['trailing bytes', Buffer.concat([encodeBatch(frames), Buffer.from([1])]), 'MALFORMED'],
-    ['too many frames', encodeBatch(Array.from({ length: 20 }, () => Buffer.from('x'))), 'OVERSIZE'],
+    [
+      'too many frames',
+      encodeBatch(Array.from({ length: 20 }, () => Buffer.from('x'))),
+      'OVERSIZE',
+    ],
     ['too many bytes', Buffer.concat([encodeBatch(frames), Buffer.alloc(1 << 20)]), 'OVERSIZE'],
   ])('refuse %s with %s', (_name, data, code) => {
     expect(decodeBatch(data, 16, 1 << 20)).toMatchObject({ ok: false, code })

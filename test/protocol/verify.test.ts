@@ -63,7 +63,12 @@ describe('verifyFrame', () => {
     const ctx = context(generator, 1000)
     expect(verifyFrame(seal(generator, { globalStep: 998, seq: 1 }), ctx).code).toBe('ACCEPTED')
     expect(verifyFrame(seal(generator, { globalStep: 1002, seq: 2 }), ctx).code).toBe('ACCEPTED')
+    // Just outside the window: plausibly the receiver's lag, ignored so relays keep their score.
     expect(verifyFrame(seal(generator, { globalStep: 1003, seq: 3 }), ctx)).toMatchObject({
+      verdict: 'ignore',
+      code: 'STEP_SKEW',
+    })
+    expect(verifyFrame(seal(generator, { globalStep: 1006, seq: 6 }), ctx)).toMatchObject({
       verdict: 'reject',
       code: 'STEP_SKEW',
     })
