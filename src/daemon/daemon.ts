@@ -55,15 +55,21 @@ export class Daemon {
 
   private async startParts(): Promise<void> {
     const config = this.config
-    const networkKey = config.keyFile !== undefined ? await readNetworkKeyFile(config.keyFile) : undefined
+    const networkKey =
+      config.keyFile !== undefined ? await readNetworkKeyFile(config.keyFile) : undefined
     if (networkKey === undefined) {
-      this.log.warn('using a seed for the network key: fine for simulations and development, not for production (use keyFile)')
+      this.log.warn(
+        'using a seed for the network key: fine for simulations and development, not for production (use keyFile)',
+      )
     }
     const psk = config.pskFile !== undefined ? await readPskFile(config.pskFile) : undefined
 
     this.dataDir = await openDataDir(config.dataDir)
     if (this.dataDir.identity.looseMode !== undefined) {
-      this.log.warn({ mode: this.dataDir.identity.looseMode.toString(8) }, 'identity key is readable by others: chmod 600 it')
+      this.log.warn(
+        { mode: this.dataDir.identity.looseMode.toString(8) },
+        'identity key is readable by others: chmod 600 it',
+      )
     }
 
     const node = new MeshNode({
@@ -77,13 +83,23 @@ export class Daemon {
     })
     node.onMessage((message) => {
       this.log.debug(
-        { from: message.envelope.senderId, seq: message.envelope.seq, step: message.envelope.globalStep, id: message.id, bytes: message.envelope.data.length },
+        {
+          from: message.envelope.senderId,
+          seq: message.envelope.seq,
+          step: message.envelope.globalStep,
+          id: message.id,
+          bytes: message.envelope.data.length,
+        },
         'message received',
       )
     })
     node.onError((err) => this.log.warn({ err }, 'mesh node error'))
-    node.addEventListener('peer.connected', (event) => this.log.info({ peer: event.detail.peerId }, 'peer connected'))
-    node.addEventListener('peer.disconnected', (event) => this.log.info({ peer: event.detail.peerId }, 'peer disconnected'))
+    node.addEventListener('peer.connected', (event) =>
+      this.log.info({ peer: event.detail.peerId }, 'peer connected'),
+    )
+    node.addEventListener('peer.disconnected', (event) =>
+      this.log.info({ peer: event.detail.peerId }, 'peer disconnected'),
+    )
     try {
       await node.start()
     } catch (err) {
@@ -91,7 +107,13 @@ export class Daemon {
     }
     this.node_ = node
     this.log.info(
-      { peerId: node.peerId, meshId: config.meshId, listen: node.getMultiaddrs(), dataDir: this.dataDir.path, identityCreated: this.dataDir.identity.created },
+      {
+        peerId: node.peerId,
+        meshId: config.meshId,
+        listen: node.getMultiaddrs(),
+        dataDir: this.dataDir.path,
+        identityCreated: this.dataDir.identity.created,
+      },
       'patternmesh started',
     )
   }
@@ -99,8 +121,12 @@ export class Daemon {
   private async stopParts(): Promise<void> {
     const node = this.node_
     this.node_ = undefined
-    await node?.stop().catch((err: unknown) => this.log.error({ err }, 'error stopping the mesh node'))
-    await this.dataDir?.close().catch((err: unknown) => this.log.error({ err }, 'error closing the data dir'))
+    await node
+      ?.stop()
+      .catch((err: unknown) => this.log.error({ err }, 'error stopping the mesh node'))
+    await this.dataDir
+      ?.close()
+      .catch((err: unknown) => this.log.error({ err }, 'error closing the data dir'))
     this.dataDir = undefined
   }
 }
@@ -110,7 +136,10 @@ async function readPskFile(path: string): Promise<Uint8Array> {
     return await readFile(path)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    throw new ConfigError(`psk file ${path}: ${code === 'ENOENT' ? 'no such file' : String(code ?? err)}`, 'pskFile')
+    throw new ConfigError(
+      `psk file ${path}: ${code === 'ENOENT' ? 'no such file' : String(code ?? err)}`,
+      'pskFile',
+    )
   }
 }
 
@@ -120,5 +149,8 @@ function listenError(err: unknown, listen: string[]): ConfigError | undefined {
   if (!/EADDRINUSE|address already in use/i.test(text)) return undefined
   const port = /:(\d+)/.exec(text)?.[1]
   const addr = listen.find((a) => port !== undefined && a.includes(`/${port}`)) ?? listen.join(', ')
-  return new ConfigError(`listen address ${addr} is already in use (another daemon? pick another port with --listen)`, 'listen')
+  return new ConfigError(
+    `listen address ${addr} is already in use (another daemon? pick another port with --listen)`,
+    'listen',
+  )
 }

@@ -4,7 +4,11 @@ import type { Logger } from 'pino'
  * SIGINT/SIGTERM stop the daemon once, gracefully; a second signal forces exit at once.
  * Returns a function that removes the handlers.
  */
-export function handleShutdownSignals(stop: () => Promise<void>, log: Logger, exit: (code: number) => void = process.exit): () => void {
+export function handleShutdownSignals(
+  stop: () => Promise<void>,
+  log: Logger,
+  exit: (code: number) => void = process.exit,
+): () => void {
   let stopping = false
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {

@@ -33,7 +33,10 @@ export async function openDataDir(path: string): Promise<DataDir> {
     try {
       await datastore.open()
     } catch (err) {
-      throw new DataDirError(`data dir ${dir}: cannot open the peer store (${(err as Error).message})`, { cause: err })
+      throw new DataDirError(
+        `data dir ${dir}: cannot open the peer store (${(err as Error).message})`,
+        { cause: err },
+      )
     }
     return {
       path: dir,

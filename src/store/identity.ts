@@ -38,10 +38,15 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<LoadedIdent
     privateKey = privateKeyFromProtobuf(bytes)
   } catch (err) {
     // Never overwrite an identity we cannot read: the operator decides (restore or delete it).
-    throw new DataDirError(`${path} is not a libp2p private key (${(err as Error).message}); restore or delete it`, {
-      cause: err,
-    })
+    throw new DataDirError(
+      `${path} is not a libp2p private key (${(err as Error).message}); restore or delete it`,
+      {
+        cause: err,
+      },
+    )
   }
   const mode = (await stat(path)).mode & 0o777
-  return mode & 0o077 ? { privateKey, created: false, looseMode: mode } : { privateKey, created: false }
+  return mode & 0o077
+    ? { privateKey, created: false, looseMode: mode }
+    : { privateKey, created: false }
 }

@@ -7,7 +7,10 @@ import { DataDirError } from './errors.js'
  */
 export async function acquirePidLock(path: string): Promise<() => Promise<void>> {
   // Our own pid in a lock we do not hold is a stale lock (containers reuse pid 1).
-  if (heldHere.has(path)) throw new DataDirError(`data dir is in use by another patternmesh process (this one, lock ${path})`)
+  if (heldHere.has(path))
+    throw new DataDirError(
+      `data dir is in use by another patternmesh process (this one, lock ${path})`,
+    )
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(path, 'wx', 0o600)
@@ -23,7 +26,9 @@ export async function acquirePidLock(path: string): Promise<() => Promise<void>>
     }
     const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10)
     if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-      throw new DataDirError(`data dir is in use by another patternmesh process (pid ${owner}, lock ${path})`)
+      throw new DataDirError(
+        `data dir is in use by another patternmesh process (pid ${owner}, lock ${path})`,
+      )
     }
     await rm(path, { force: true })
   }

@@ -24,7 +24,10 @@ export interface StartOptions {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [
   ...(previous ?? []),
-  ...value.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+  ...value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== ''),
 ]
 
 /** Flags as a config layer; commander's defaults are left out so the file and env can speak. */
@@ -38,7 +41,10 @@ export function flagsToConfig(opts: StartOptions): Partial<Record<keyof MeshConf
     seed: opts.seed,
     pskFile: opts.pskFile,
     dataDir: opts.dataDir,
-    weight: weight !== undefined && Number.isFinite(weight) && opts.weight!.trim() !== '' ? weight : opts.weight,
+    weight:
+      weight !== undefined && Number.isFinite(weight) && opts.weight!.trim() !== ''
+        ? weight
+        : opts.weight,
     observer: opts.observer === true ? true : undefined,
     api: opts.api,
     apiToken: opts.apiToken,
@@ -51,20 +57,47 @@ export function registerStart(program: Command, ctx: CliContext): void {
   program
     .command('start')
     .description('run a mesh node daemon until SIGINT/SIGTERM')
-    .option('-c, --config <file>', 'JSON config file (see configs/node.example.json); env PATTERNMESH_CONFIG')
+    .option(
+      '-c, --config <file>',
+      'JSON config file (see configs/node.example.json); env PATTERNMESH_CONFIG',
+    )
     .option('--mesh-id <id>', 'mesh name; part of the gossipsub topics')
-    .option('--listen <multiaddr>', 'listen address, repeatable or comma-separated (default /ip4/0.0.0.0/tcp/4001 and /ip4/0.0.0.0/tcp/4002/ws)', collect)
-    .option('--bootstrap <multiaddr>', 'peer to dial at start (with /p2p/<peer id>), repeatable or comma-separated', collect)
+    .option(
+      '--listen <multiaddr>',
+      'listen address, repeatable or comma-separated (default /ip4/0.0.0.0/tcp/4001 and /ip4/0.0.0.0/tcp/4002/ws)',
+      collect,
+    )
+    .option(
+      '--bootstrap <multiaddr>',
+      'peer to dial at start (with /p2p/<peer id>), repeatable or comma-separated',
+      collect,
+    )
     .option('--key-file <file>', 'network key file (patternmesh keygen)')
-    .option('--seed <seed>', 'derive the network key from a seed (simulations and development only)')
+    .option(
+      '--seed <seed>',
+      'derive the network key from a seed (simulations and development only)',
+    )
     .option('--psk-file <file>', 'libp2p private network key file: only peers with it can connect')
     .option('--data-dir <dir>', 'identity, peer store and state (default ~/.patternmesh)')
     .option('--weight <n>', 'election weight (0 … maxWeight)')
     .option('--observer', 'join passively: never publish data, never principal')
     .option('--api <host:port>', "control API address, or 'off' (default 127.0.0.1:7070)")
-    .option('--api-token <token>', 'bearer token for API writes and the event stream; env PATTERNMESH_API_TOKEN')
+    .option(
+      '--api-token <token>',
+      'bearer token for API writes and the event stream; env PATTERNMESH_API_TOKEN',
+    )
     .option('--no-mdns', 'do not discover peers by multicast DNS on the LAN')
-    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .addOption(
+      new Option('--log-level <level>', 'log level').choices([
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
+      ]),
+    )
     .addHelpText(
       'after',
       `
