@@ -4,9 +4,10 @@
  * never a torn one.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, rename, rm } from 'node:fs/promises'
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 
+/** Replaces `path` atomically with `data`, with exactly `mode` (not masked by the umask). */
 export async function writeFileAtomic(
   path: string,
   data: Uint8Array | string,
@@ -14,14 +15,8 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = dirname(path)
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  const handle = await open(temp, 'wx', mode)
   try {
-    await handle.writeFile(data)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  try {
+    await fillNew(temp, data, mode)
     await rename(temp, path)
   } catch (err) {
     await rm(temp, { force: true })
@@ -30,17 +25,45 @@ export async function writeFileAtomic(
   await syncDir(dir)
 }
 
+/** Creates `path` with `data`; fails with EEXIST if it exists (no check-then-write race). */
+export async function writeFileExclusive(
+  path: string,
+  data: Uint8Array | string,
+  mode = 0o600,
+): Promise<void> {
+  try {
+    await fillNew(path, data, mode)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await rm(path, { force: true })
+    throw err
+  }
+  await syncDir(dirname(path))
+}
+
 export async function ensureDir(path: string, mode = 0o700): Promise<void> {
   await mkdir(path, { recursive: true, mode })
 }
 
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
+async function fillNew(path: string, data: Uint8Array | string, mode: number): Promise<void> {
+  const handle: FileHandle = await open(path, 'wx', mode)
   try {
+    await handle.chmod(mode)
+    await handle.writeFile(data)
     await handle.sync()
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename is still atomic there.
   } finally {
     await handle.close()
+  }
+}
+
+/** Makes a new directory entry durable; some filesystems refuse, and the rename is atomic anyway. */
+async function syncDir(dir: string): Promise<void> {
+  let handle: FileHandle | undefined
+  try {
+    handle = await open(dir, 'r')
+    await handle.sync()
+  } catch {
+    // not supported here (e.g. some network filesystems)
+  } finally {
+    await handle?.close().catch(() => undefined)
   }
 }

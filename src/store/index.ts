@@ -1,4 +1,4 @@
-export { ensureDir, writeFileAtomic } from './atomic-file.js'
+export { ensureDir, writeFileAtomic, writeFileExclusive } from './atomic-file.js'
 export { openDataDir, type DataDir } from './data-dir.js'
 export { DataDirError } from './errors.js'
 export { acquirePidLock } from './pid-lock.js'

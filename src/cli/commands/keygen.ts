@@ -1,0 +1,46 @@
+/** `patternmesh keygen`: a new network key, 32 random bytes as hex (DESIGN §2). */
+import { randomBytes } from 'node:crypto'
+import type { Command } from 'commander'
+import { UsageError } from '../../errors.js'
+import { NETWORK_KEY_BYTES } from '../../pattern/index.js'
+import type { CliContext } from '../main.js'
+import { writeSecretFile } from '../secret-file.js'
+
+interface KeygenOptions {
+  out?: string
+  force?: boolean
+}
+
+export function generateNetworkKeyHex(): string {
+  return randomBytes(NETWORK_KEY_BYTES).toString('hex')
+}
+
+export function registerKeygen(program: Command, ctx: CliContext): void {
+  program
+    .command('keygen')
+    .description(
+      `generate a network key (${NETWORK_KEY_BYTES} random bytes as hex) shared by the members of one mesh`,
+    )
+    .option('--out <file>', 'write the key to FILE (mode 0600) instead of printing it')
+    .option('--force', 'replace FILE if it exists (atomically)')
+    .addHelpText(
+      'after',
+      `
+Every member of a mesh needs the same key: copy the file over a secure channel.
+
+Examples:
+  $ patternmesh keygen --out mesh.key
+  $ patternmesh start --key-file mesh.key`,
+    )
+    .action(async (opts: KeygenOptions) => {
+      const keyHex = generateNetworkKeyHex()
+      if (opts.out === undefined) {
+        if (opts.force === true) throw new UsageError('--force only applies with --out FILE')
+        ctx.io.stdout.write(keyHex + '\n')
+        return
+      }
+      if (opts.out.length === 0) throw new UsageError('--out needs a file name')
+      await writeSecretFile(opts.out, keyHex + '\n', { force: opts.force === true })
+      ctx.io.stdout.write(`wrote a new network key to ${opts.out} (mode 0600)\n`)
+    })
+}
