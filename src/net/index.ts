@@ -54,3 +54,4 @@ export {
 } from './discovery-dialer.js'
 export { fastMsgId } from './fast-msg-id.js'
 export type { NetLogger } from './log.js'
+export { congestedStream, waitForOutboundCapacity } from './outbound-pressure.js'

@@ -6,6 +6,7 @@ import type { MeshConfig } from '../config/index.js'
 import { NotStartedError, PayloadTooLargeError } from '../errors.js'
 import {
   createMeshLibp2p,
+  waitForOutboundCapacity,
   type MeshLibp2p,
   type MeshLibp2pInit,
   type MeshTransport,
@@ -61,6 +62,21 @@ export interface MeshNodeStats {
 type Status = 'stopped' | 'starting' | 'started' | 'stopping'
 
 /**
+ * Bytes buffered on a peer's gossipsub stream before publishing waits: about 1,000 frames of
+ * 200 B, a few ms of sending on loopback, so a backlog never outlives a step.
+ */
+const OUTBOUND_HIGH_WATER_BYTES = 256 * 1024
+
+const EMPTY_OUTBOUND: OutboundStats = {
+  queued: 0,
+  batchesPublished: 0,
+  framesPublished: 0,
+  framesRefused: 0,
+  framesFailed: 0,
+  congestedPublishes: 0,
+}
+
+/**
  * One process's member of the mesh. Thin orchestration: the pattern layer stamps, the
  * pipeline verifies inside gossipsub's validator, the batcher sends, StepSync keeps the step.
  */
@@ -75,9 +91,11 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
   private readonly pipeline: ReceivePipeline
   private libp2p_: MeshLibp2p | undefined
   private stepSync: StepSync | undefined
-  private batcher: OutboundBatcher | undefined
+  private batcher: OutboundBatcher<BroadcastReceipt> | undefined
   private status: Status = 'stopped'
-  private nextSeq = 0
+  /** Per channel (PROTOCOL.md §3): data frames queue, control frames go out at once. */
+  private nextDataSeq = 0
+  private nextControlSeq = 0
   private ready: Promise<void> = Promise.resolve()
   private readonly verdictCounts: Partial<Record<VerdictCode, number>> = {}
   private delivered = 0
@@ -236,13 +254,7 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
       step: this.clock.step,
       verdicts: { ...this.verdictCounts },
       delivered: this.delivered,
-      outbound: this.batcher?.stats() ?? {
-        queued: 0,
-        batchesPublished: 0,
-        framesPublished: 0,
-        framesRefused: 0,
-        framesFailed: 0,
-      },
+      outbound: this.batcher?.stats() ?? EMPTY_OUTBOUND,
       replay: this.replayGuard.stats(),
       patternCache: this.generator.cacheStats(),
     }
@@ -265,14 +277,12 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
       await this.libp2p.services.pubsub.publish(this.topics.control, encodeBatch([frame.bytes]))
       return frame.receipt
     }
-    const frame = this.seal(kind, data)
-    await this.batcher.enqueue(frame.bytes)
-    return frame.receipt
+    return await this.batcher.enqueue(data)
   }
 
   private seal(kind: EnvelopeKind, data: Uint8Array): { bytes: Buffer; receipt: BroadcastReceipt } {
     const step = this.clock.step
-    const seq = this.nextSeq++
+    const seq = kind === 'data' ? this.nextDataSeq++ : this.nextControlSeq++
     const bytes = sealEnvelope(this.generator, {
       kind,
       senderId: this.peerId,
@@ -289,7 +299,8 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
 
   private async startParts(): Promise<void> {
     // Sequence numbers keep increasing across restarts without state on disk (PROTOCOL.md §3).
-    this.nextSeq = Date.now() * 1000
+    this.nextDataSeq = Date.now() * 1000
+    this.nextControlSeq = this.nextDataSeq
     const libp2p = await createMeshLibp2p({
       listen: this.config.listen,
       transport: this.init.transport ?? 'tcp',
@@ -329,10 +340,16 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
       pubsub.subscribe(topic)
     }
 
-    this.batcher = new OutboundBatcher({
+    this.batcher = new OutboundBatcher<BroadcastReceipt>({
+      seal: (data) => {
+        const sealed = this.seal('data', data)
+        return { frame: sealed.bytes, receipt: sealed.receipt }
+      },
       publish: async (batch) => {
         await pubsub.publish(this.topics.data, batch)
       },
+      gate: async () =>
+        await waitForOutboundCapacity(pubsub, OUTBOUND_HIGH_WATER_BYTES, this.config.timeoutMs),
       maxMessages: this.config.batchMaxMessages,
       lingerMs: this.config.batchLingerMs,
       queueLimit: this.config.sendQueueLimit,

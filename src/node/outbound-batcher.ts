@@ -1,10 +1,17 @@
 import { SendQueueFullError } from '../errors.js'
 import { encodeBatch } from '../protocol/index.js'
 
-export interface OutboundBatcherInit {
+export interface OutboundBatcherInit<R> {
+  /**
+   * Seals one payload into a frame. Called just before its batch is published, in queue
+   * order, so the step is fresh and sequence numbers follow the wire order.
+   */
+  seal: (data: Uint8Array) => { frame: Uint8Array; receipt: R }
   /** Publishes one batch; resolves when gossipsub has signed and queued it. */
   publish: (batch: Uint8Array) => Promise<void>
-  /** Frames per batch: a full batch is published at once. */
+  /** Waits until the network can take another batch (backpressure); false if it gave up. */
+  gate?: () => Promise<boolean>
+  /** Frames per batch: a full batch goes at once. */
   maxMessages: number
   /** How long the first frame of a batch waits for company, ms. */
   lingerMs: number
@@ -21,120 +28,177 @@ export interface OutboundStats {
   framesPublished: number
   /** Frames refused because the queue stayed full (each a failed broadcast). */
   framesRefused: number
-  /** Frames lost because gossipsub refused a batch. */
+  /** Frames lost because gossipsub refused a batch (each a failed broadcast). */
   framesFailed: number
+  /** Batches published although a peer's stream stayed congested past the wait. */
+  congestedPublishes: number
+}
+
+interface Pending<R> {
+  data: Uint8Array
+  at: number
+  resolve: (receipt: R) => void
+  reject: (err: unknown) => void
 }
 
 /**
- * Packs frames into batches (flush at `maxMessages` or `lingerMs` after the first) and keeps
- * the outbound queue bounded: when it is full, callers wait for room, then fail with
- * SendQueueFullError. Nothing is dropped without being counted.
+ * The outbound queue of data frames. Payloads wait here, not in network buffers: one pump
+ * takes up to `maxMessages` of them (or fewer once the first has waited `lingerMs`), waits for
+ * the backpressure gate, seals them and publishes them as one gossip message. The queue is
+ * bounded: when it is full, callers wait in line for room, then fail with SendQueueFullError.
+ * Nothing is dropped without being counted and reported to its caller.
  */
-export class OutboundBatcher {
-  private pending: Uint8Array[] = []
+export class OutboundBatcher<R> {
+  private readonly queue: Array<Pending<R>> = []
   private inFlight = 0
-  private lingerTimer: NodeJS.Timeout | undefined
+  private pumping = false
+  private stopped = false
   private waiters: Array<() => void> = []
-  private readonly stats_: OutboundStats = {
-    queued: 0,
+  /** Ticket line for room in a full queue: FIFO, so payloads keep their order. */
+  private roomWaiters = 0
+  private nextTurn = 0
+  private servingTurn = 0
+  private readonly skippedTurns = new Set<number>()
+  private readonly counters = {
     batchesPublished: 0,
     framesPublished: 0,
     framesRefused: 0,
     framesFailed: 0,
+    congestedPublishes: 0,
   }
-  private readonly init: OutboundBatcherInit
+  private readonly init: OutboundBatcherInit<R>
   private maxMessages: number
   private lingerMs: number
 
-  constructor(init: OutboundBatcherInit) {
+  constructor(init: OutboundBatcherInit<R>) {
     this.init = init
     this.maxMessages = init.maxMessages
     this.lingerMs = init.lingerMs
   }
 
-  /** Queues a frame; waits while the queue is full, and fails if it stays full. */
-  async enqueue(frame: Uint8Array): Promise<void> {
-    if (this.queued() >= this.init.queueLimit) await this.waitForRoom()
-    this.pending.push(frame)
-    if (this.pending.length >= this.maxMessages) this.flush()
-    else if (this.lingerTimer === undefined)
-      this.lingerTimer = setTimeout(() => this.flush(), this.lingerMs)
+  /** Queues a payload; resolves with its receipt once its batch is published. */
+  async enqueue(data: Uint8Array): Promise<R> {
+    if (this.stopped) throw new SendQueueFullError('the outbound queue is closed')
+    if (this.queued() >= this.init.queueLimit || this.roomWaiters > 0) await this.waitForRoom()
+    return await new Promise<R>((resolve, reject) => {
+      this.queue.push({ data, at: Date.now(), resolve, reject })
+      this.wake()
+      if (!this.pumping) void this.pump()
+    })
   }
 
-  /** Publishes what is pending now. */
-  flush(): void {
-    clearTimeout(this.lingerTimer)
-    this.lingerTimer = undefined
-    while (this.pending.length > 0) {
-      const frames = this.pending.splice(0, this.maxMessages)
-      this.publish(frames)
-    }
-  }
-
-  /** Flushes and waits until every batch handed to gossipsub has been published or failed. */
+  /** Publishes what is queued and waits (up to `timeoutMs`) for it; then refuses new payloads. */
   async drain(timeoutMs: number): Promise<void> {
-    this.flush()
     const deadline = Date.now() + timeoutMs
-    while (this.inFlight > 0 && Date.now() < deadline) {
-      await new Promise<void>((resolve) => this.waiters.push(resolve))
+    this.lingerMs = 0
+    this.wake()
+    while (this.queued() > 0 && Date.now() < deadline) await this.nextWake(deadline - Date.now())
+    this.stopped = true
+    for (const pending of this.queue.splice(0)) {
+      this.counters.framesFailed++
+      pending.reject(new SendQueueFullError('the node stopped before the message was sent'))
     }
+    this.wake()
   }
 
   setBatching(maxMessages: number, lingerMs: number): void {
     this.maxMessages = maxMessages
     this.lingerMs = lingerMs
+    this.wake()
   }
 
   stats(): OutboundStats {
-    return { ...this.stats_, queued: this.queued() }
+    return { ...this.counters, queued: this.queued() }
   }
 
   private queued(): number {
-    return this.pending.length + this.inFlight
+    return this.queue.length + this.inFlight
   }
 
-  private publish(frames: Uint8Array[]): void {
-    this.inFlight += frames.length
-    this.init
-      .publish(encodeBatch(frames))
-      .then(
-        () => {
-          this.stats_.batchesPublished++
-          this.stats_.framesPublished += frames.length
-        },
-        (err: unknown) => {
-          this.stats_.framesFailed += frames.length
-          this.init.onPublishError?.(err, frames.length)
-        },
-      )
-      .finally(() => {
-        this.inFlight -= frames.length
-        this.wakeWaiters()
-      })
+  private async pump(): Promise<void> {
+    this.pumping = true
+    try {
+      while (this.queue.length > 0 && !this.stopped) {
+        const waitMs =
+          this.queue.length >= this.maxMessages ? 0 : this.queue[0]!.at + this.lingerMs - Date.now()
+        if (waitMs > 0) {
+          await this.nextWake(waitMs)
+          continue
+        }
+        const batch = this.queue.splice(0, this.maxMessages)
+        this.inFlight = batch.length
+        await this.publishBatch(batch)
+        this.inFlight = 0
+        this.wake()
+      }
+    } finally {
+      this.pumping = false
+    }
   }
 
-  private wakeWaiters(): void {
+  private async publishBatch(batch: Array<Pending<R>>): Promise<void> {
+    if (this.init.gate !== undefined && !(await this.init.gate()))
+      this.counters.congestedPublishes++
+    const frames: Uint8Array[] = []
+    const receipts: R[] = []
+    try {
+      for (const pending of batch) {
+        const sealed = this.init.seal(pending.data)
+        frames.push(sealed.frame)
+        receipts.push(sealed.receipt)
+      }
+      await this.init.publish(encodeBatch(frames))
+    } catch (err) {
+      this.counters.framesFailed += batch.length
+      this.init.onPublishError?.(err, batch.length)
+      for (const pending of batch) pending.reject(err)
+      return
+    }
+    this.counters.batchesPublished++
+    this.counters.framesPublished += batch.length
+    batch.forEach((pending, i) => pending.resolve(receipts[i]!))
+  }
+
+  private wake(): void {
     const waiters = this.waiters
     this.waiters = []
-    for (const wake of waiters) wake()
+    for (const resolve of waiters) resolve()
   }
 
+  private async nextWake(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    await new Promise<void>((resolve) => {
+      this.waiters.push(resolve)
+      timer = setTimeout(resolve, Math.max(0, timeoutMs))
+    })
+    clearTimeout(timer)
+  }
+
+  /** Waits in line for room: callers get it in the order they asked. */
   private async waitForRoom(): Promise<void> {
     const deadline = Date.now() + this.init.waitTimeoutMs
-    while (this.queued() >= this.init.queueLimit) {
-      const left = deadline - Date.now()
-      if (left <= 0) {
-        this.stats_.framesRefused++
-        throw new SendQueueFullError(
-          `outbound queue full (${this.init.queueLimit} frames) for ${this.init.waitTimeoutMs} ms`,
-        )
+    const turn = this.nextTurn++
+    this.roomWaiters++
+    try {
+      while (this.queued() >= this.init.queueLimit || turn !== this.servingTurn) {
+        const left = deadline - Date.now()
+        if (left <= 0 || this.stopped) {
+          this.counters.framesRefused++
+          throw new SendQueueFullError(
+            this.stopped
+              ? 'the outbound queue is closed'
+              : `outbound queue full (${this.init.queueLimit} frames) for ${this.init.waitTimeoutMs} ms`,
+          )
+        }
+        await this.nextWake(left)
       }
-      let timer: NodeJS.Timeout | undefined
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve)
-        timer = setTimeout(resolve, left)
-      })
-      clearTimeout(timer)
+    } finally {
+      this.roomWaiters--
+      // Served or timed out, the turn is over; a timed-out turn ahead of its time is skipped.
+      if (turn === this.servingTurn) this.servingTurn++
+      else this.skippedTurns.add(turn)
+      while (this.skippedTurns.delete(this.servingTurn)) this.servingTurn++
+      this.wake()
     }
   }
 }

@@ -56,6 +56,7 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
       ? Number.POSITIVE_INFINITY
       : (ctx.stepWindow ?? DEFAULT_STEP_WINDOW)
   const step = envelope.globalStep
+  const replayKey = replayKeyOf(envelope)
   const inWindow = Math.abs(step - ctx.localStep) <= stepWindow
 
   // Out-of-window steps are derived without touching the cache, so junk steps cannot evict
@@ -70,7 +71,7 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
     return result('TAG_MISMATCH', envelope, 'tag does not match the body')
   }
   if (!inWindow) {
-    if (step < ctx.localStep && ctx.replayGuard.hasReached(envelope.senderId, envelope.seq)) {
+    if (step < ctx.localStep && ctx.replayGuard.hasReached(replayKey, envelope.seq)) {
       return result('REPLAY', envelope, `seq ${envelope.seq} of step ${step} was already passed`)
     }
     const skew = result(
@@ -84,7 +85,7 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
       ? { ...skew, verdict: 'ignore' }
       : skew
   }
-  const replay = ctx.replayGuard.check(envelope.senderId, envelope.seq)
+  const replay = ctx.replayGuard.check(replayKey, envelope.seq)
   if (replay !== 'fresh') {
     return result(
       'REPLAY',
@@ -101,7 +102,7 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
       `frame of ${envelope.senderId} published by ${ctx.expectedSender}`,
     )
   }
-  ctx.replayGuard.record(envelope.senderId, envelope.seq)
+  ctx.replayGuard.record(replayKey, envelope.seq)
   return { verdict: 'accept', code: 'ACCEPTED', envelope, tag }
 }
 
@@ -110,4 +111,13 @@ function result(code: VerdictCode, envelope?: Envelope, detail?: string): Verify
   if (envelope !== undefined) out.envelope = envelope
   if (detail !== undefined) out.detail = detail
   return out
+}
+
+/**
+ * Sequence numbers run per sender and channel: data frames wait in the sender's batch queue
+ * while control frames (heartbeats, step announcements) go out at once, so one counter would
+ * put a queued data frame below the window of a later control frame.
+ */
+export function replayKeyOf(envelope: Pick<Envelope, 'senderId' | 'kind'>): string {
+  return envelope.kind === 'data' ? envelope.senderId : `${envelope.senderId}#control`
 }

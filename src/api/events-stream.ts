@@ -1,0 +1,238 @@
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { Logger } from 'pino'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { requireToken } from './auth.js'
+import { EVENT_CLIENT_MAX_PAYLOAD, EVENT_PING_INTERVAL_MS } from './constants.js'
+import { EventClient } from './event-client.js'
+import {
+  memberFrame,
+  messageFrame,
+  parseTypesFilter,
+  rejectedFrame,
+  stepFrame,
+  type EventFrame,
+} from './event-frames.js'
+import { ApiError, badRequest, methodNotAllowed, notFound, rawErrorResponse } from './errors.js'
+import { splitTarget } from './router.js'
+import type { ApiEvent, ApiNode, ApiNodeEvents } from './types.js'
+
+export const EVENTS_PATH = '/v1/events'
+
+export interface EventsStreamInit {
+  node: ApiNode
+  token: string
+  bufferLimit: number
+  logger?: Logger
+  onDrop: (count: number) => void
+  /** Called with the status of every upgrade request (101 or the error's). */
+  onUpgrade?: (status: number) => void
+  pingIntervalMs?: number
+}
+
+interface Subscriber {
+  ws: WebSocket
+  client: EventClient
+  alive: boolean
+}
+
+/**
+ * `/v1/events`: node events (and those components push through `subscribeEvents`) as JSON
+ * frames `{ type, at, ...payload }`, one a frame, to every authorised WebSocket client.
+ * Listeners are added in start() and removed in stop(), which also closes every client.
+ */
+export class EventsStream {
+  private readonly init: EventsStreamInit
+  private readonly log: Logger | undefined
+  private wss: WebSocketServer | undefined
+  private readonly subscribers = new Set<Subscriber>()
+  private readonly detach: Array<() => void> = []
+  private pingTimer: NodeJS.Timeout | undefined
+  private running = false
+
+  constructor(init: EventsStreamInit) {
+    this.init = init
+    this.log = init.logger
+  }
+
+  get clientCount(): number {
+    return this.subscribers.size
+  }
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: EVENT_CLIENT_MAX_PAYLOAD,
+      perMessageDeflate: false,
+    })
+    const { node } = this.init
+    this.on('message', (event) => this.publish(messageFrame(event.detail)))
+    this.on('step.changed', (event) => this.publish(stepFrame(event.detail)))
+    this.on('peer.connected', (event) =>
+      this.publish(memberFrame(event.detail.peerId, 'connected')),
+    )
+    this.on('peer.disconnected', (event) =>
+      this.publish(memberFrame(event.detail.peerId, 'disconnected')),
+    )
+    this.on('verdict', (event) => {
+      const frame = rejectedFrame(event.detail)
+      if (frame !== undefined) this.publish(frame)
+    })
+    if (node.subscribeEvents !== undefined) {
+      this.detach.push(node.subscribeEvents((event) => this.publishExternal(event)))
+    }
+    this.pingTimer = setInterval(
+      () => this.pingAll(),
+      this.init.pingIntervalMs ?? EVENT_PING_INTERVAL_MS,
+    )
+    this.pingTimer.unref()
+  }
+
+  /** Detaches from the node, closes every client (1001 going away) and the ws server. */
+  async stop(): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    clearInterval(this.pingTimer)
+    this.pingTimer = undefined
+    for (const undo of this.detach.splice(0)) undo()
+    const closing = [...this.subscribers].map(async ({ ws }) => {
+      await new Promise<void>((resolve) => {
+        if (ws.readyState === ws.CLOSED) return resolve()
+        // A client that does not answer the close frame is cut after a short wait.
+        const timer = setTimeout(() => ws.terminate(), 1000)
+        ws.once('close', () => {
+          clearTimeout(timer)
+          resolve()
+        })
+        ws.close(1001, 'server stopping')
+      })
+    })
+    await Promise.all(closing)
+    this.subscribers.clear()
+    const wss = this.wss
+    this.wss = undefined
+    await new Promise<void>((resolve) =>
+      wss === undefined ? resolve() : wss.close(() => resolve()),
+    )
+  }
+
+  /** Handles an HTTP upgrade request of the server: authorises it, then accepts it. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', (err) => this.log?.debug({ err }, 'events upgrade socket error'))
+    try {
+      const types = this.authorise(req)
+      const wss = this.wss
+      if (wss === undefined) throw new ApiError(503, 'NOT_READY', 'the API is stopping')
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        this.init.onUpgrade?.(101)
+        this.accept(ws, types)
+      })
+    } catch (err) {
+      const error = err instanceof ApiError ? err : new ApiError(500, 'INTERNAL', 'internal error')
+      if (!(err instanceof ApiError)) this.log?.error({ err }, 'events upgrade failed')
+      this.init.onUpgrade?.(error.status)
+      socket.end(rawErrorResponse(error))
+    }
+  }
+
+  private authorise(req: IncomingMessage): ReadonlySet<string> | undefined {
+    const { path, query } = splitTarget(req.url)
+    if (path !== EVENTS_PATH) throw notFound(path)
+    if (req.method !== 'GET') throw methodNotAllowed(req.method ?? '(none)', ['GET'])
+    if (!this.running) throw new ApiError(503, 'NOT_READY', 'the API is stopping')
+    requireToken(req, this.init.token, query)
+    const filter = parseTypesFilter(query.get('types'))
+    if (!filter.ok) throw badRequest(filter.message)
+    return filter.types
+  }
+
+  private accept(ws: WebSocket, types: ReadonlySet<string> | undefined): void {
+    if (!this.running) {
+      ws.close(1001, 'server stopping')
+      return
+    }
+    const subscriber: Subscriber = {
+      ws,
+      alive: true,
+      client: new EventClient({
+        socket: ws,
+        types,
+        bufferLimit: this.init.bufferLimit,
+        onDrop: this.init.onDrop,
+      }),
+    }
+    this.subscribers.add(subscriber)
+    ws.on('pong', () => {
+      subscriber.alive = true
+    })
+    ws.on('close', () => this.subscribers.delete(subscriber))
+    ws.on('error', (err) => this.log?.debug({ err }, 'events client error'))
+    // Clients never need to talk; whatever they send is ignored.
+    ws.on('message', () => undefined)
+    subscriber.client.send(
+      JSON.stringify({
+        type: 'hello',
+        at: Date.now(),
+        peerId: safePeerId(this.init.node),
+        step: this.init.node.step,
+        types: types === undefined ? null : [...types],
+      }),
+    )
+  }
+
+  private publish(frame: EventFrame): void {
+    if (this.subscribers.size === 0) return
+    let text: string | undefined
+    for (const { client } of this.subscribers) {
+      if (!client.wants(frame.type)) continue
+      text ??= JSON.stringify(frame)
+      client.send(text)
+    }
+  }
+
+  private publishExternal(event: ApiEvent): void {
+    if (typeof event?.type !== 'string' || event.type.length === 0) return
+    try {
+      this.publish({ ...event, type: event.type, at: event.at ?? Date.now() })
+    } catch (err) {
+      // A component's event that cannot be serialised must not hurt the stream.
+      this.log?.warn({ err, type: event.type }, 'event not published')
+    }
+  }
+
+  private pingAll(): void {
+    for (const subscriber of this.subscribers) {
+      if (!subscriber.alive) {
+        subscriber.ws.terminate()
+        continue
+      }
+      subscriber.alive = false
+      subscriber.ws.ping()
+    }
+  }
+
+  private on<K extends keyof ApiNodeEvents>(
+    type: K,
+    handler: (event: ApiNodeEvents[K]) => void,
+  ): void {
+    const listener = (event: ApiNodeEvents[K]): void => {
+      try {
+        handler(event)
+      } catch (err) {
+        this.log?.warn({ err, type }, 'event not published')
+      }
+    }
+    this.init.node.addEventListener(type, listener)
+    this.detach.push(() => this.init.node.removeEventListener(type, listener))
+  }
+}
+
+export function safePeerId(node: ApiNode): string | null {
+  try {
+    return node.peerId
+  } catch {
+    return null // not started
+  }
+}

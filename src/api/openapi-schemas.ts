@@ -1,0 +1,188 @@
+/** Component schemas of the OpenAPI document: the shapes of DESIGN §8 and the event frames. */
+import { MESSAGE_REQUEST_SCHEMA } from './schemas.js'
+import { ANOMALY_KINDS } from './types.js'
+
+export const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` })
+const nullable = (type: string): { type: string[] } => ({ type: [type, 'null'] })
+
+export const OPENAPI_SCHEMAS: Record<string, object> = {
+  Error: {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: {
+          code: { type: 'string', examples: ['BAD_REQUEST', 'UNAUTHORIZED', 'RATE_LIMITED'] },
+          message: { type: 'string' },
+        },
+      },
+    },
+  },
+  Health: {
+    type: 'object',
+    required: ['status'],
+    properties: { status: { type: 'string', enum: ['ok'] } },
+  },
+  Ready: {
+    type: 'object',
+    required: ['status'],
+    properties: { status: { type: 'string', enum: ['ready'] } },
+  },
+  NotReady: {
+    type: 'object',
+    required: ['status', 'error'],
+    properties: {
+      status: { type: 'string', enum: ['not-ready'] },
+      error: { $ref: '#/components/schemas/Error/properties/error' },
+    },
+  },
+  Status: {
+    type: 'object',
+    required: [
+      'peerId',
+      'meshId',
+      'step',
+      'term',
+      'principal',
+      'roles',
+      'observer',
+      'connectedPeers',
+      'members',
+      'version',
+    ],
+    properties: {
+      peerId: { ...nullable('string'), description: 'null before the node is started' },
+      meshId: { type: 'string' },
+      step: { type: 'integer', minimum: 0 },
+      term: { type: 'integer', minimum: 0 },
+      principal: nullable('string'),
+      roles: { type: 'array', items: { type: 'string' } },
+      observer: { type: 'boolean' },
+      connectedPeers: { type: 'integer', minimum: 0 },
+      members: {
+        type: 'object',
+        required: ['alive', 'suspect', 'dead'],
+        properties: {
+          alive: { type: 'integer', minimum: 0 },
+          suspect: { type: 'integer', minimum: 0 },
+          dead: { type: 'integer', minimum: 0 },
+        },
+      },
+      ready: { type: 'boolean' },
+      version: { type: 'string' },
+    },
+  },
+  PeerView: {
+    type: 'object',
+    required: ['peerId', 'status', 'weight', 'roles', 'step', 'lastSeen', 'observer'],
+    properties: {
+      peerId: { type: 'string' },
+      status: { type: 'string', enum: ['alive', 'suspect', 'dead'] },
+      weight: nullable('number'),
+      roles: { type: 'array', items: { type: 'string' } },
+      step: { ...nullable('integer'), description: 'last step heard from the peer' },
+      lastSeen: { ...nullable('integer'), description: 'ms since the epoch' },
+      observer: nullable('boolean'),
+    },
+  },
+  Peers: {
+    type: 'object',
+    required: ['peers'],
+    properties: { peers: { type: 'array', items: ref('PeerView') } },
+  },
+  Anomaly: {
+    type: 'object',
+    required: ['id', 'kind', 'severity', 'peerId', 'step', 'at', 'detail'],
+    properties: {
+      id: { type: 'string' },
+      kind: { type: 'string', enum: [...ANOMALY_KINDS] },
+      severity: { type: 'string', enum: ['info', 'warning', 'critical'] },
+      peerId: nullable('string'),
+      step: nullable('integer'),
+      at: { type: 'integer', description: 'ms since the epoch' },
+      detail: { type: 'string' },
+    },
+  },
+  Anomalies: {
+    type: 'object',
+    required: ['anomalies'],
+    properties: { anomalies: { type: 'array', items: ref('Anomaly') } },
+  },
+  MessageRequest: MESSAGE_REQUEST_SCHEMA,
+  MessageReceipt: {
+    type: 'object',
+    required: ['id', 'step', 'seq'],
+    properties: {
+      id: { type: 'string', description: 'hex of the frame tag; the same on every node' },
+      step: { type: 'integer' },
+      seq: { type: 'integer' },
+    },
+  },
+  Event: {
+    description:
+      'One `/v1/events` WebSocket frame: a JSON object `{ type, at, ...payload }`. `hello` comes first; `dropped` says how many frames a slow client missed.',
+    oneOf: [
+      ref('HelloEvent'),
+      ref('MessageEvent'),
+      ref('StepEvent'),
+      ref('MemberEvent'),
+      ref('RejectedEvent'),
+      ref('DroppedEvent'),
+      ref('ComponentEvent'),
+    ],
+  },
+  HelloEvent: event('hello', {
+    peerId: nullable('string'),
+    step: { type: 'integer' },
+    types: { type: ['array', 'null'], items: { type: 'string' } },
+  }),
+  MessageEvent: event('message', {
+    peerId: { type: 'string', description: 'the sender' },
+    from: { type: 'string', description: 'the peer that forwarded it' },
+    id: { type: 'string' },
+    step: { type: 'integer' },
+    seq: { type: 'integer' },
+    bytes: { type: 'integer', description: 'payload size' },
+    data: { type: 'string', description: 'at most the first 1 KiB of the payload' },
+    encoding: { type: 'string', enum: ['utf8', 'base64'] },
+    truncated: { type: 'boolean' },
+  }),
+  StepEvent: event('step', {
+    step: { type: 'integer' },
+    previous: { type: 'integer' },
+    reason: { type: 'string', enum: ['tick', 'sync'] },
+  }),
+  MemberEvent: event('member', {
+    peerId: { type: 'string' },
+    change: { type: 'string', enum: ['connected', 'disconnected'] },
+  }),
+  RejectedEvent: event('rejected', {
+    code: { type: 'string', description: 'verdict code, e.g. PATTERN_MISMATCH' },
+    verdict: { type: 'string', enum: ['reject', 'ignore'] },
+    peerId: { type: 'string', description: 'the peer that signed the gossip message' },
+    senderId: nullable('string'),
+    step: nullable('integer'),
+    topic: { type: 'string' },
+    detail: nullable('string'),
+  }),
+  DroppedEvent: event('dropped', { count: { type: 'integer', minimum: 1 } }),
+  ComponentEvent: {
+    type: 'object',
+    description: 'anomaly, role and advice events of the components that provide them',
+    required: ['type', 'at'],
+    properties: {
+      type: { type: 'string', enum: ['anomaly', 'role', 'advice'] },
+      at: { type: 'integer' },
+    },
+  },
+}
+
+function event(type: string, properties: Record<string, object>): object {
+  return {
+    type: 'object',
+    required: ['type', 'at', ...Object.keys(properties)],
+    properties: { type: { const: type }, at: { type: 'integer' }, ...properties },
+  }
+}

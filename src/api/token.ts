@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto'
+import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ConfigError } from '../errors.js'
+
+export const API_TOKEN_FILE = 'api-token'
+/** Same bounds as the `apiToken` config key. */
+const MIN_TOKEN_LENGTH = 16
+const MAX_TOKEN_LENGTH = 256
+
+export interface ResolvedApiToken {
+  token: string
+  /** configured: flag, env or config; file: read from the data dir; generated: just written. */
+  source: 'configured' | 'file' | 'generated'
+  /** The token file, unless configured. */
+  path?: string
+}
+
+/**
+ * The API token: the configured one, else the one in `<dataDir>/api-token`, else a new
+ * 32-byte base64url token written there (mode 0600, temp file + rename; the data dir is
+ * created with mode 0700 if missing).
+ */
+export async function resolveApiToken(options: {
+  configured?: string | undefined
+  dataDir: string
+}): Promise<ResolvedApiToken> {
+  if (options.configured !== undefined && options.configured !== '') {
+    return { token: options.configured, source: 'configured' }
+  }
+  const path = join(options.dataDir, API_TOKEN_FILE)
+  const existing = await readTokenFile(path)
+  if (existing !== undefined) return { token: existing, source: 'file', path }
+  const token = randomBytes(32).toString('base64url')
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
+  await writeAtomic(path, `${token}\n`)
+  return { token, source: 'generated', path }
+}
+
+async function readTokenFile(path: string): Promise<string | undefined> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new ConfigError(`apiToken: cannot read ${path}: ${(err as Error).message}`, 'apiToken')
+  }
+  const token = text.trim()
+  if (token.length < MIN_TOKEN_LENGTH || token.length > MAX_TOKEN_LENGTH || /\s/.test(token))
+    throw new ConfigError(
+      `apiToken: ${path} does not hold a usable token (${MIN_TOKEN_LENGTH}–${MAX_TOKEN_LENGTH} characters, no spaces); delete it to have a new one generated`,
+      'apiToken',
+    )
+  return token
+}
+
+/** Temp file in the same dir, fsync, rename: a crash leaves no file or the whole file. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`
+  const handle = await open(temp, 'wx', 0o600)
+  try {
+    await handle.writeFile(text)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  try {
+    await chmod(temp, 0o600) // the umask may have narrowed, never widened, but be exact
+    await rename(temp, path)
+  } catch (err) {
+    await rm(temp, { force: true })
+    throw err
+  }
+}
+export { assertSafeBind, isLoopbackHost } from './address.js'

@@ -1,0 +1,153 @@
+import type { Logger } from 'pino'
+import type { MeshConfig } from '../config/index.js'
+import type { BroadcastReceipt, MeshNodeStats } from '../node/index.js'
+import type { FrameVerdictDetail, MeshMessage } from '../node/index.js'
+import type { StepChangeDetail } from '../sync/step-clock.js'
+
+/** A member of the mesh as the API shows it (DESIGN §8 `/v1/peers`). */
+export interface PeerView {
+  peerId: string
+  status: 'alive' | 'suspect' | 'dead'
+  /** Election weight, null while no membership component knows it. */
+  weight: number | null
+  roles: string[]
+  /** The last step heard from this peer, null if none yet. */
+  step: number | null
+  /** ms since the epoch of the last frame or connection seen, null if unknown. */
+  lastSeen: number | null
+  /** Whether the peer runs as an observer, null if unknown. */
+  observer: boolean | null
+}
+
+/** The anomaly kinds of DESIGN §7; `?kind=` on `/v1/anomalies` accepts these. */
+export const ANOMALY_KINDS = [
+  'PATTERN_MISMATCH',
+  'TAG_MISMATCH',
+  'REPLAY',
+  'STEP_SKEW',
+  'FLOOD',
+  'MALFORMED',
+  'OVERSIZE',
+  'UNKNOWN_SENDER',
+  'SPLIT_BRAIN',
+  'STEP_DIVERGENCE',
+  'MEMBER_FLAPPING',
+] as const
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number]
+
+export type AnomalySeverity = 'info' | 'warning' | 'critical'
+
+/** One anomaly (DESIGN §7): what an observer records. */
+export interface Anomaly {
+  id: string
+  kind: AnomalyKind
+  severity: AnomalySeverity
+  peerId: string | null
+  step: number | null
+  /** ms since the epoch. */
+  at: number
+  detail: string
+}
+
+/** Role state for `/v1/status`, once the roles component exists. */
+export interface RoleStateView {
+  term: number
+  principal: string | null
+  roles: string[]
+}
+
+/** An event pushed onto `/v1/events` by a component (anomaly, role, advice, …). */
+export interface ApiEvent {
+  type: string
+  /** ms since the epoch; filled in when absent. */
+  at?: number
+  [field: string]: unknown
+}
+
+/** The node events the API listens to: a subset of MeshNodeEvents. */
+export interface ApiNodeEvents {
+  message: CustomEvent<MeshMessage>
+  control: CustomEvent<MeshMessage>
+  verdict: CustomEvent<FrameVerdictDetail>
+  'step.changed': CustomEvent<StepChangeDetail>
+  'step.synced': CustomEvent<{ step: number; source: 'peers' | 'local' }>
+  'peer.connected': CustomEvent<{ peerId: string }>
+  'peer.disconnected': CustomEvent<{ peerId: string }>
+}
+
+type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void }
+
+/**
+ * What the API uses of a node: MeshNode satisfies it as it is. The optional providers are
+ * where later components plug in (membership, roles, observer); without them the API answers
+ * from what the node itself knows.
+ */
+export interface ApiNode {
+  /** Throws NotStartedError before start; the API treats that as "unknown". */
+  readonly peerId: string
+  readonly step: number
+  readonly isStarted: boolean
+  readonly config: Readonly<Pick<MeshConfig, 'meshId' | 'observer'>>
+  connectedPeers(): string[]
+  stats(): Pick<MeshNodeStats, 'verdicts' | 'delivered' | 'outbound' | 'patternCache'>
+  broadcast(data: Uint8Array | string): Promise<BroadcastReceipt>
+  /** Resolves once the join sync of the current start is over. */
+  whenReady(): Promise<void>
+  addEventListener<K extends keyof ApiNodeEvents>(
+    type: K,
+    listener: Listener<ApiNodeEvents[K]> | null,
+  ): void
+  removeEventListener<K extends keyof ApiNodeEvents>(
+    type: K,
+    listener?: Listener<ApiNodeEvents[K]> | null,
+  ): void
+  /** The member table (membership component); default: connected peers, all alive. */
+  members?: () => PeerView[]
+  /** Recorded anomalies (observer component); default: none. */
+  anomalies?: () => Anomaly[]
+  /** Term, principal and own roles (roles component); default: term 0, no principal. */
+  roleState?: () => RoleStateView
+  /** Subscribes to component events for `/v1/events`; returns the unsubscribe function. */
+  subscribeEvents?: (listener: (event: ApiEvent) => void) => () => void
+}
+
+export interface ApiRateLimit {
+  /** Sustained writes per second (token refill rate). */
+  writesPerSecond: number
+  /** Writes allowed at once (bucket size). */
+  burst: number
+}
+
+export interface ApiDeps {
+  node: ApiNode
+  /** Bearer token for writes and the event stream. */
+  token: string
+  host: string
+  /** 0 picks a free port (tests). */
+  port: number
+  version: string
+  logger?: Logger
+  rateLimit?: ApiRateLimit
+  /** Largest request body read, bytes (default 64 KiB). */
+  maxBodyBytes?: number
+  /** Extra fields for `/v1/status` (the contract fields win over them). */
+  extraStatus?: () => Record<string, unknown>
+  /** Per-client send buffer of `/v1/events` beyond which events are dropped, bytes. */
+  eventBufferBytes?: number
+  /** Ping period of `/v1/events` clients; one that misses a pong is closed (default 30 s). */
+  eventPingIntervalMs?: number
+}
+
+export interface ApiAddress {
+  host: string
+  port: number
+}
+
+export interface ApiServer {
+  /** Listens; resolves with the bound address (the real port when `port` was 0). */
+  start(): Promise<ApiAddress>
+  /** Closes the server, every WebSocket client and timer; harmless twice. */
+  stop(): Promise<void>
+  /** The bound address once started. */
+  readonly address: ApiAddress | undefined
+}
