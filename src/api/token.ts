@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ConfigError } from '../errors.js'
+import { ensureDir, writeFileAtomic } from '../store/index.js'
 
 export const API_TOKEN_FILE = 'api-token'
 /** Same bounds as the `apiToken` config key. */
@@ -32,8 +33,8 @@ export async function resolveApiToken(options: {
   const existing = await readTokenFile(path)
   if (existing !== undefined) return { token: existing, source: 'file', path }
   const token = randomBytes(32).toString('base64url')
-  await mkdir(options.dataDir, { recursive: true, mode: 0o700 })
-  await writeAtomic(path, `${token}\n`)
+  await ensureDir(options.dataDir)
+  await writeFileAtomic(path, `${token}\n`, 0o600)
   return { token, source: 'generated', path }
 }
 
@@ -54,22 +55,4 @@ async function readTokenFile(path: string): Promise<string | undefined> {
   return token
 }
 
-/** Temp file in the same dir, fsync, rename: a crash leaves no file or the whole file. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`
-  const handle = await open(temp, 'wx', 0o600)
-  try {
-    await handle.writeFile(text)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  try {
-    await chmod(temp, 0o600) // the umask may have narrowed, never widened, but be exact
-    await rename(temp, path)
-  } catch (err) {
-    await rm(temp, { force: true })
-    throw err
-  }
-}
 export { assertSafeBind, isLoopbackHost } from './address.js'

@@ -1,5 +1,14 @@
 import { readFile } from 'node:fs/promises'
 import type { Logger } from 'pino'
+import {
+  assertSafeBind,
+  createApiServer,
+  parseApiAddress,
+  resolveApiToken,
+  type ApiAddress,
+  type ApiServer,
+} from '../api/index.js'
+import { packageVersion } from '../cli/version.js'
 import type { MeshConfig } from '../config/index.js'
 import { ConfigError } from '../errors.js'
 import { MeshNode } from '../node/index.js'
@@ -23,6 +32,8 @@ export class Daemon {
   private status: Status = 'stopped'
   private dataDir: DataDir | undefined
   private node_: MeshNode | undefined
+  private api: ApiServer | undefined
+  private apiAddress_: ApiAddress | undefined
 
   constructor(init: DaemonInit) {
     this.config = init.config
@@ -31,6 +42,11 @@ export class Daemon {
 
   get node(): MeshNode | undefined {
     return this.node_
+  }
+
+  /** Where the control API listens, once started (undefined with `api: off`). */
+  get apiAddress(): ApiAddress | undefined {
+    return this.apiAddress_
   }
 
   async start(): Promise<void> {
@@ -63,6 +79,9 @@ export class Daemon {
       )
     }
     const psk = config.pskFile !== undefined ? await readPskFile(config.pskFile) : undefined
+    // Checked before anything starts: a public API address needs an explicit token.
+    const apiAt = parseApiAddress(config.api)
+    if (apiAt !== null) assertSafeBind(apiAt.host, config.apiToken !== undefined)
 
     this.dataDir = await openDataDir(config.dataDir)
     if (this.dataDir.identity.looseMode !== undefined) {
@@ -106,6 +125,7 @@ export class Daemon {
       throw listenError(err, config.listen) ?? err
     }
     this.node_ = node
+    if (apiAt !== null) await this.startApi(node, apiAt)
     this.log.info(
       {
         peerId: node.peerId,
@@ -118,7 +138,46 @@ export class Daemon {
     )
   }
 
+  private async startApi(node: MeshNode, at: ApiAddress): Promise<void> {
+    const token = await resolveApiToken({
+      configured: this.config.apiToken,
+      dataDir: this.config.dataDir,
+    })
+    this.api = createApiServer({
+      node,
+      token: token.token,
+      host: at.host,
+      port: at.port,
+      version: packageVersion(),
+      logger: this.log,
+    })
+    try {
+      this.apiAddress_ = await this.api.start()
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new ConfigError(
+          `api address ${this.config.api} is already in use (pick another with --api HOST:PORT)`,
+          'api',
+        )
+      }
+      throw err
+    }
+    const url = `http://${formatHost(this.apiAddress_.host)}:${this.apiAddress_.port}`
+    this.log.info(
+      {
+        url,
+        dashboard: `${url}/`,
+        token: token.source === 'configured' ? 'configured' : token.path,
+      },
+      'control API: dashboard at url, bearer token for writes and events at token',
+    )
+  }
+
   private async stopParts(): Promise<void> {
+    const api = this.api
+    this.api = undefined
+    this.apiAddress_ = undefined
+    await api?.stop().catch((err: unknown) => this.log.error({ err }, 'error stopping the API'))
     const node = this.node_
     this.node_ = undefined
     await node
@@ -153,4 +212,8 @@ function listenError(err: unknown, listen: string[]): ConfigError | undefined {
     `listen address ${addr} is already in use (another daemon? pick another port with --listen)`,
     'listen',
   )
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host
 }
