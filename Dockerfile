@@ -41,9 +41,10 @@ EXPOSE 4001 4002 7070
 
 USER patternmesh
 
-# HEALTHCHECK goes here once the control API serves `GET /health` (the slim image has no curl):
-# HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
-#   CMD ["node", "-e", "fetch('http://127.0.0.1:7070/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Liveness from the control API's `GET /health` (the slim image has no curl). It assumes the
+# API on port 7070 (the default, or 0.0.0.0:7070 as in docker-compose.yml).
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:7070/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # The daemon handles SIGTERM/SIGINT itself (it runs as PID 1: no default signal handlers).
 STOPSIGNAL SIGTERM
