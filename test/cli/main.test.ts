@@ -28,7 +28,7 @@ describe('patternmesh (program)', () => {
 
   it('documents the --phase-reset default in pattern --help', async () => {
     const run = await cli('pattern', '--help')
-    expect(run.stdout).toMatch(/--phase-reset <n>[\s\S]*0 =\s+never reset[\s\S]*default: 0/)
+    expect(run.stdout).toMatch(/--phase-reset <n>[\s\S]*0 =\s+never reset[\s\S]*default: 3600/)
   })
 
   it('prints the help on stderr and exits 2 without a command', async () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_CONFIG } from '../../src/config/index.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -41,6 +42,8 @@ describe('patternmesh pattern', () => {
       RFC4226_KEY_HEX,
       '--algorithm',
       'sha1',
+      '--phase-reset',
+      '0',
       '--step',
       '7',
     )
@@ -51,6 +54,8 @@ describe('patternmesh pattern', () => {
       RFC4226_KEY_HEX,
       '--algorithm',
       'sha1',
+      '--phase-reset',
+      '0',
       '--step',
       '7',
       '--json',
@@ -58,12 +63,12 @@ describe('patternmesh pattern', () => {
     expect(JSON.parse(json.stdout)).toEqual({ step: 7, phase: 0, value: 82162583 })
   })
 
-  it('uses sha256 and no phase reset by default, as the mesh does', async () => {
+  it('uses sha256 and the mesh phase reset interval by default, as the mesh does', async () => {
     const run = await cli('pattern', '--seed', 'lab-7', '--from', '0', '--to', '4', '--json')
     const generator = new PatternGenerator({
       seed: 'lab-7',
       algorithm: 'sha256',
-      phaseResetInterval: 0,
+      phaseResetInterval: DEFAULT_CONFIG.phaseResetInterval,
     })
     const rows = lines(run.stdout).map(
       (line) => JSON.parse(line) as { step: number; value: number },
@@ -124,7 +129,8 @@ describe('patternmesh pattern', () => {
     expect(run.code).toBe(0)
     const out = lines(run.stdout)
     expect(out).toHaveLength(100_000)
-    expect(out[99_999]).toMatch(/^step 100000 {2}phase 0 {2}value +\d+$/)
+    const phase = Math.floor(100_000 / DEFAULT_CONFIG.phaseResetInterval)
+    expect(out[99_999]).toMatch(new RegExp(`^step 100000 {2}phase ${phase} {2}value +\\d+$`))
   })
 
   describe('key files', () => {
@@ -145,6 +151,8 @@ describe('patternmesh pattern', () => {
         file,
         '--algorithm',
         'sha1',
+        '--phase-reset',
+        '0',
         '--digits',
         '6',
         '--from',

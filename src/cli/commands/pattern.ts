@@ -3,6 +3,7 @@
  * operators and other implementations can check values by hand (DESIGN §2, PROTOCOL.md).
  */
 import { Option, type Command } from 'commander'
+import { DEFAULT_CONFIG } from '../../config/index.js'
 import { UsageError } from '../../errors.js'
 import {
   DEFAULT_ALGORITHM,
@@ -72,10 +73,10 @@ export function registerPattern(program: Command, ctx: CliContext): void {
     .addOption(
       new Option(
         '--phase-reset <n>',
-        'steps per phase, each phase with its own derived key; 0 = never reset (the mesh default)',
+        'steps per phase, each phase with its own derived key; 0 = never reset (the mesh default is phaseResetInterval)',
       )
         .argParser(nonNegativeInteger)
-        .default(0),
+        .default(DEFAULT_CONFIG.phaseResetInterval),
     )
     .addOption(
       new Option('--digits <d>', 'also print the D-digit code, value mod 10^D (1..10)').argParser(
