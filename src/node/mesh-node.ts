@@ -18,7 +18,11 @@ import {
   TAG_BYTES,
   encodeBatch,
   sealEnvelope,
+  sealEnvelopeInto,
+  sealedLength,
   verifyFrame,
+  writeBatch,
+  type EnvelopeFields,
   type EnvelopeKind,
   type VerdictCode,
 } from '../protocol/index.js'
@@ -67,6 +71,12 @@ type Status = 'stopped' | 'starting' | 'started' | 'stopping'
  */
 const OUTBOUND_HIGH_WATER_BYTES = 256 * 1024
 
+/**
+ * Payload bytes per gossip message. gossipsub refuses RPCs over 4 MiB and receivers batches
+ * over `maxBatchBytes` (1 MiB or more); half a mebibyte keeps every batch well inside both.
+ */
+const MAX_BATCH_PAYLOAD_BYTES = 512 * 1024
+
 const EMPTY_OUTBOUND: OutboundStats = {
   queued: 0,
   batchesPublished: 0,
@@ -97,6 +107,7 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
   private nextDataSeq = 0
   private nextControlSeq = 0
   private ready: Promise<void> = Promise.resolve()
+  private isReady = false
   private readonly verdictCounts: Partial<Record<VerdictCode, number>> = {}
   private delivered = 0
   private readonly detach: Array<() => void> = []
@@ -179,17 +190,29 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
    * Stamps `data` with the current step, a sequence number, its pattern value and tag, and
    * publishes it. Waits for the join sync first, and while the outbound queue is full.
    */
-  async broadcast(data: Uint8Array | string): Promise<BroadcastReceipt> {
+  broadcast(data: Uint8Array | string): Promise<BroadcastReceipt> {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-    return await this.send('data', bytes)
+    const refused = this.refuseToSend(bytes)
+    if (refused !== undefined) return Promise.reject(refused)
+    const batcher = this.batcher!
+    // The hot path: no async frames, one promise per message once the join sync is over.
+    return this.isReady ? batcher.enqueue(bytes) : this.ready.then(() => batcher.enqueue(bytes))
   }
 
-  /** Sends a control envelope (heartbeat, role claim, advice, …) on the control topic. */
+  /**
+   * Sends a control envelope (heartbeat, role claim, advice, …) on the control topic, at once
+   * and on its own: control frames are few and time-critical.
+   */
   async sendControl(
     kind: Exclude<EnvelopeKind, 'data'>,
     data: Uint8Array,
   ): Promise<BroadcastReceipt> {
-    return await this.send(kind, data)
+    const refused = this.refuseToSend(data)
+    if (refused !== undefined) throw refused
+    if (!this.isReady) await this.ready
+    const frame = this.seal(kind, data)
+    await this.libp2p.services.pubsub.publish(this.topics.control, encodeBatch([frame.bytes]))
+    return frame.receipt
   }
 
   /**
@@ -265,35 +288,45 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
     await this.ready
   }
 
-  private async send(kind: EnvelopeKind, data: Uint8Array): Promise<BroadcastReceipt> {
-    if (this.status !== 'started' || this.batcher === undefined) throw new NotStartedError()
+  private refuseToSend(data: Uint8Array): Error | undefined {
+    if (this.status !== 'started' || this.batcher === undefined) return new NotStartedError()
     const limit = this.config.maxFrameBytes - FIXED_HEADER_BYTES - TAG_BYTES - 128
     if (data.length > limit)
-      throw new PayloadTooLargeError(`payload of ${data.length} bytes exceeds ${limit}`)
-    await this.ready
-    if (kind !== 'data') {
-      // Control frames go out at once, one per gossip message: they are few and time-critical.
-      const frame = this.seal(kind, data)
-      await this.libp2p.services.pubsub.publish(this.topics.control, encodeBatch([frame.bytes]))
-      return frame.receipt
-    }
-    return await this.batcher.enqueue(data)
+      return new PayloadTooLargeError(`payload of ${data.length} bytes exceeds ${limit}`)
+    return undefined
   }
 
   private seal(kind: EnvelopeKind, data: Uint8Array): { bytes: Buffer; receipt: BroadcastReceipt } {
-    const step = this.clock.step
-    const seq = kind === 'data' ? this.nextDataSeq++ : this.nextControlSeq++
-    const bytes = sealEnvelope(this.generator, {
+    const fields = this.fieldsFor(kind, data)
+    const bytes = sealEnvelope(this.generator, fields)
+    return { bytes, receipt: receiptOf(fields, bytes, bytes.length) }
+  }
+
+  /** Seals data payloads straight into one batch buffer, all at the current step. */
+  private sealBatch(payloads: readonly Uint8Array[]): {
+    batch: Uint8Array
+    receipts: BroadcastReceipt[]
+  } {
+    const fields = payloads.map((data) => this.fieldsFor('data', data))
+    const receipts: BroadcastReceipt[] = []
+    const batch = writeBatch(
+      fields.map((f) => sealedLength(f)),
+      (i, target, offset) => {
+        const end = sealEnvelopeInto(this.generator, fields[i]!, target, offset)
+        receipts.push(receiptOf(fields[i]!, target, end))
+      },
+    )
+    return { batch, receipts }
+  }
+
+  private fieldsFor(kind: EnvelopeKind, data: Uint8Array): EnvelopeFields {
+    return {
       kind,
       senderId: this.peerId,
-      globalStep: step,
-      seq,
+      globalStep: this.clock.step,
+      seq: kind === 'data' ? this.nextDataSeq++ : this.nextControlSeq++,
       timestamp: Date.now(),
       data,
-    })
-    return {
-      bytes,
-      receipt: { id: bytes.subarray(bytes.length - TAG_BYTES).toString('hex'), step, seq },
     }
   }
 
@@ -341,16 +374,14 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
     }
 
     this.batcher = new OutboundBatcher<BroadcastReceipt>({
-      seal: (data) => {
-        const sealed = this.seal('data', data)
-        return { frame: sealed.bytes, receipt: sealed.receipt }
-      },
+      sealBatch: (payloads) => this.sealBatch(payloads),
       publish: async (batch) => {
         await pubsub.publish(this.topics.data, batch)
       },
       gate: async () =>
         await waitForOutboundCapacity(pubsub, OUTBOUND_HIGH_WATER_BYTES, this.config.timeoutMs),
       maxMessages: this.config.batchMaxMessages,
+      maxBytes: MAX_BATCH_PAYLOAD_BYTES,
       lingerMs: this.config.batchLingerMs,
       queueLimit: this.config.sendQueueLimit,
       waitTimeoutMs: this.config.timeoutMs,
@@ -409,7 +440,10 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
       libp2p.removeEventListener('peer:disconnect', onDisconnect)
     })
     this.clock.start()
-    this.ready = this.joinSync()
+    this.isReady = false
+    this.ready = this.joinSync().finally(() => {
+      this.isReady = true
+    })
   }
 
   /**
@@ -467,5 +501,14 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
 
   private emitError(err: unknown): void {
     this.safeDispatchEvent('error', { detail: err instanceof Error ? err : new Error(String(err)) })
+  }
+}
+
+/** A receipt from the sealed frame: the tag (the message id) ends at `end` in `bytes`. */
+function receiptOf(fields: EnvelopeFields, bytes: Buffer, end: number): BroadcastReceipt {
+  return {
+    id: bytes.toString('hex', end - TAG_BYTES, end),
+    step: fields.globalStep,
+    seq: fields.seq,
   }
 }

@@ -1,18 +1,20 @@
 import { SendQueueFullError } from '../errors.js'
-import { encodeBatch } from '../protocol/index.js'
 
 export interface OutboundBatcherInit<R> {
   /**
-   * Seals one payload into a frame. Called just before its batch is published, in queue
-   * order, so the step is fresh and sequence numbers follow the wire order.
+   * Seals payloads into one batch (a gossip message's data), with a receipt each. Called just
+   * before the batch is published, in queue order, so the step is fresh and sequence numbers
+   * follow the wire order.
    */
-  seal: (data: Uint8Array) => { frame: Uint8Array; receipt: R }
+  sealBatch: (payloads: readonly Uint8Array[]) => { batch: Uint8Array; receipts: R[] }
   /** Publishes one batch; resolves when gossipsub has signed and queued it. */
   publish: (batch: Uint8Array) => Promise<void>
   /** Waits until the network can take another batch (backpressure); false if it gave up. */
   gate?: () => Promise<boolean>
   /** Frames per batch: a full batch goes at once. */
   maxMessages: number
+  /** Payload bytes per batch: a batch is cut before it passes this (one payload always fits). */
+  maxBytes: number
   /** How long the first frame of a batch waits for company, ms. */
   lingerMs: number
   /** Frames waiting or being published; beyond it enqueue() waits for room. */
@@ -50,6 +52,8 @@ interface Pending<R> {
  */
 export class OutboundBatcher<R> {
   private readonly queue: Array<Pending<R>> = []
+  /** Payload bytes waiting in `queue`. */
+  private queuedBytes = 0
   private inFlight = 0
   private pumping = false
   private stopped = false
@@ -77,12 +81,20 @@ export class OutboundBatcher<R> {
   }
 
   /** Queues a payload; resolves with its receipt once its batch is published. */
-  async enqueue(data: Uint8Array): Promise<R> {
-    if (this.stopped) throw new SendQueueFullError('the outbound queue is closed')
-    if (this.queued() >= this.init.queueLimit || this.roomWaiters > 0) await this.waitForRoom()
-    return await new Promise<R>((resolve, reject) => {
+  enqueue(data: Uint8Array): Promise<R> {
+    if (this.stopped) return Promise.reject(new SendQueueFullError('the outbound queue is closed'))
+    // The common case (room in the queue) allocates one promise and no async frames.
+    if (this.queued() >= this.init.queueLimit || this.roomWaiters > 0) {
+      return this.waitForRoom().then(() => this.push(data))
+    }
+    return this.push(data)
+  }
+
+  private push(data: Uint8Array): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
       this.queue.push({ data, at: Date.now(), resolve, reject })
-      this.wake()
+      this.queuedBytes += data.length
+      if (this.queue.length === 1 || this.batchIsFull()) this.wake()
       if (!this.pumping) void this.pump()
     })
   }
@@ -94,6 +106,7 @@ export class OutboundBatcher<R> {
     this.wake()
     while (this.queued() > 0 && Date.now() < deadline) await this.nextWake(deadline - Date.now())
     this.stopped = true
+    this.queuedBytes = 0
     for (const pending of this.queue.splice(0)) {
       this.counters.framesFailed++
       pending.reject(new SendQueueFullError('the node stopped before the message was sent'))
@@ -115,17 +128,34 @@ export class OutboundBatcher<R> {
     return this.queue.length + this.inFlight
   }
 
+  private batchIsFull(): boolean {
+    return this.queue.length >= this.maxMessages || this.queuedBytes >= this.init.maxBytes
+  }
+
+  /** Up to maxMessages payloads and maxBytes bytes (at least one payload). */
+  private takeBatch(): Array<Pending<R>> {
+    let count = 0
+    let bytes = 0
+    while (count < this.queue.length && count < this.maxMessages) {
+      const next = this.queue[count]!.data.length
+      if (count > 0 && bytes + next > this.init.maxBytes) break
+      bytes += next
+      count++
+    }
+    this.queuedBytes -= bytes
+    return this.queue.splice(0, count)
+  }
+
   private async pump(): Promise<void> {
     this.pumping = true
     try {
       while (this.queue.length > 0 && !this.stopped) {
-        const waitMs =
-          this.queue.length >= this.maxMessages ? 0 : this.queue[0]!.at + this.lingerMs - Date.now()
+        const waitMs = this.batchIsFull() ? 0 : this.queue[0]!.at + this.lingerMs - Date.now()
         if (waitMs > 0) {
           await this.nextWake(waitMs)
           continue
         }
-        const batch = this.queue.splice(0, this.maxMessages)
+        const batch = this.takeBatch()
         this.inFlight = batch.length
         await this.publishBatch(batch)
         this.inFlight = 0
@@ -139,15 +169,11 @@ export class OutboundBatcher<R> {
   private async publishBatch(batch: Array<Pending<R>>): Promise<void> {
     if (this.init.gate !== undefined && !(await this.init.gate()))
       this.counters.congestedPublishes++
-    const frames: Uint8Array[] = []
-    const receipts: R[] = []
+    let receipts: R[]
     try {
-      for (const pending of batch) {
-        const sealed = this.init.seal(pending.data)
-        frames.push(sealed.frame)
-        receipts.push(sealed.receipt)
-      }
-      await this.init.publish(encodeBatch(frames))
+      const sealed = this.init.sealBatch(batch.map((pending) => pending.data))
+      receipts = sealed.receipts
+      await this.init.publish(sealed.batch)
     } catch (err) {
       this.counters.framesFailed += batch.length
       this.init.onPublishError?.(err, batch.length)

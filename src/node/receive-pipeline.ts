@@ -55,7 +55,7 @@ export class ReceivePipeline {
         detail: `not a topic of this mesh: ${topic}`,
       })
     }
-    const batch = decodeBatch(data, MAX_BATCH_FRAMES, this.init.maxFrameBytes * 16)
+    const batch = decodeBatch(data, MAX_BATCH_FRAMES, maxBatchBytes(this.init.maxFrameBytes))
     if (!batch.ok)
       return single({ verdict: VERDICT_OF[batch.code], code: batch.code, detail: batch.detail })
 
@@ -91,6 +91,11 @@ export class ReceivePipeline {
     }
     return { verdict: rejected ? 'reject' : accepted ? 'accept' : 'ignore', frames }
   }
+}
+
+/** The largest batch a receiver takes: 1 MiB, or one maximal frame if that is larger. */
+export function maxBatchBytes(maxFrameBytes: number): number {
+  return Math.max(1024 * 1024, maxFrameBytes + 64)
 }
 
 function single(result: VerifyResult): GossipVerdict {

@@ -16,21 +16,35 @@ export type BatchDecodeResult =
   { ok: true; frames: Uint8Array[] } | { ok: false; code: 'MALFORMED' | 'OVERSIZE'; detail: string }
 
 export function encodeBatch(frames: readonly Uint8Array[]): Buffer {
-  if (frames.length === 0 || frames.length > MAX_BATCH_FRAMES) {
-    throw new EncodeError(`a batch holds 1..${MAX_BATCH_FRAMES} frames, got ${frames.length}`)
+  return writeBatch(
+    frames.map((frame) => frame.length),
+    (i, target, offset) => target.set(frames[i]!, offset),
+  )
+}
+
+/**
+ * Builds a batch in one buffer: `write(i, target, offset)` writes frame i, of `lengths[i]`
+ * bytes, in place (the sender seals straight into the batch, no per-frame copy).
+ */
+export function writeBatch(
+  lengths: readonly number[],
+  write: (index: number, target: Buffer, offset: number) => void,
+): Buffer {
+  if (lengths.length === 0 || lengths.length > MAX_BATCH_FRAMES) {
+    throw new EncodeError(`a batch holds 1..${MAX_BATCH_FRAMES} frames, got ${lengths.length}`)
   }
-  let length = BATCH_HEADER_BYTES
-  for (const frame of frames) length += 4 + frame.length
-  const out = Buffer.allocUnsafe(length)
+  let total = BATCH_HEADER_BYTES
+  for (const length of lengths) total += 4 + length
+  const out = Buffer.allocUnsafe(total)
   out[0] = BATCH_MAGIC
   out[1] = BATCH_VERSION
-  out.writeUInt16BE(frames.length, 2)
+  out.writeUInt16BE(lengths.length, 2)
   let at = BATCH_HEADER_BYTES
-  for (const frame of frames) {
-    out.writeUInt32BE(frame.length, at)
-    out.set(frame, at + 4)
-    at += 4 + frame.length
-  }
+  lengths.forEach((length, i) => {
+    out.writeUInt32BE(length, at)
+    write(i, out, at + 4)
+    at += 4 + length
+  })
   return out
 }
 

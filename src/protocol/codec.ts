@@ -32,8 +32,23 @@ export function bodyLength(senderIdBytes: number, dataBytes: number): number {
  * sealer puts the tag there, so a frame costs one allocation).
  */
 export function encodeBody(envelope: Envelope, trailer = 0): Buffer {
-  const kind = KIND_CODES.get(envelope.kind)
-  if (kind === undefined) throw new EncodeError(`unknown envelope kind ${String(envelope.kind)}`)
+  checkEnvelope(envelope)
+  const out = Buffer.allocUnsafe(
+    bodyLength(envelope.senderId.length, envelope.data.length) + trailer,
+  )
+  writeBody(envelope, out, 0)
+  return out
+}
+
+/** Writes the body of `envelope` into `target` at `offset`; returns the offset after it. */
+export function encodeBodyInto(envelope: Envelope, target: Buffer, offset: number): number {
+  checkEnvelope(envelope)
+  return writeBody(envelope, target, offset)
+}
+
+function checkEnvelope(envelope: Envelope): void {
+  if (!KIND_CODES.has(envelope.kind))
+    throw new EncodeError(`unknown envelope kind ${String(envelope.kind)}`)
   if (!isPeerIdText(envelope.senderId)) {
     throw new EncodeError(`senderId must be 1..${MAX_SENDER_ID_BYTES} printable ASCII characters`)
   }
@@ -50,13 +65,13 @@ export function encodeBody(envelope: Envelope, trailer = 0): Buffer {
     )
   }
   if (!(envelope.data instanceof Uint8Array)) throw new EncodeError('data must be a Uint8Array')
+}
 
+function writeBody(envelope: Envelope, out: Buffer, offset: number): number {
   const senderLength = envelope.senderId.length
-  const length = bodyLength(senderLength, envelope.data.length)
-  const out = Buffer.allocUnsafe(length + trailer)
-  let at = 0
+  let at = offset
   out[at++] = envelope.v
-  out[at++] = kind
+  out[at++] = KIND_CODES.get(envelope.kind)!
   out[at++] = senderLength
   at += out.write(envelope.senderId, at, 'latin1')
   at = writeU53(out, at, envelope.globalStep)
@@ -67,7 +82,7 @@ export function encodeBody(envelope: Envelope, trailer = 0): Buffer {
   out.writeUInt32BE(envelope.data.length, at)
   at += 4
   out.set(envelope.data, at)
-  return out
+  return at + envelope.data.length
 }
 
 /**

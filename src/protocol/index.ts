@@ -2,7 +2,7 @@ export * from './constants.js'
 export type { Envelope, EnvelopeFields, DecodedFrame } from './envelope.js'
 export { decodeFrame, encodeBody, isPeerIdText, type DecodeResult } from './codec.js'
 export { computeTag, tagMatches } from './tag.js'
-export { sealEnvelope } from './seal.js'
+export { sealEnvelope, sealEnvelopeInto, sealedLength } from './seal.js'
 export {
   ReplayGuard,
   type ReplayGuardInit,
@@ -17,5 +17,6 @@ export {
   MAX_BATCH_FRAMES,
   decodeBatch,
   encodeBatch,
+  writeBatch,
   type BatchDecodeResult,
 } from './batch.js'
