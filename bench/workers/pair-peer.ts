@@ -60,8 +60,6 @@ async function start(): Promise<string> {
     listen: ['/ip4/127.0.0.1/tcp/0'],
     mdns: false,
     sendQueueLimit: 100_000,
-      ? { batchMaxMessages: Number(process.env['BATCH']) }
-      : {}),
   })
   mesh = new MeshNode({ config })
   await mesh.start()
