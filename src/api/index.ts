@@ -25,3 +25,4 @@ export { createTokenBucket, type TokenBucket, type TakeResult } from './rate-lim
 export { resolveApiToken, API_TOKEN_FILE, type ResolvedApiToken } from './token.js'
 export { assertSafeBind, isLoopbackHost, parseApiAddress } from './address.js'
 export * from './constants.js'
+export { meshNodeView, peerViewOf } from './mesh-node-view.js'

@@ -102,7 +102,7 @@ export interface ApiNode {
     listener?: Listener<ApiNodeEvents[K]> | null,
   ): void
   /** The member table (membership component); default: connected peers, all alive. */
-  members?: () => PeerView[]
+  memberViews?: () => PeerView[]
   /** Recorded anomalies (observer component); default: none. */
   anomalies?: () => Anomaly[]
   /** Term, principal and own roles (roles component); default: term 0, no principal. */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import {
   assertSafeBind,
   createApiServer,
+  meshNodeView,
   parseApiAddress,
   resolveApiToken,
   type ApiAddress,
@@ -12,6 +13,7 @@ import { packageVersion } from '../cli/version.js'
 import type { MeshConfig } from '../config/index.js'
 import { ConfigError } from '../errors.js'
 import { MeshNode } from '../node/index.js'
+import { FileRoleStateStore } from '../roles/index.js'
 import { readNetworkKeyFile } from '../pattern/index.js'
 import { openDataDir, type DataDir } from '../store/index.js'
 
@@ -96,6 +98,7 @@ export class Daemon {
       privateKey: this.dataDir.identity.privateKey,
       transport: 'tcp',
       libp2p: { datastore: this.dataDir.datastore },
+      services: { roleStore: new FileRoleStateStore(this.dataDir.path), version: packageVersion() },
       logger: this.log,
       ...(networkKey !== undefined ? { networkKey } : {}),
       ...(psk !== undefined ? { psk } : {}),
@@ -144,7 +147,7 @@ export class Daemon {
       dataDir: this.config.dataDir,
     })
     this.api = createApiServer({
-      node,
+      node: meshNodeView(node),
       token: token.token,
       host: at.host,
       port: at.port,

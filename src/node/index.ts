@@ -6,5 +6,9 @@ export {
 } from './mesh-node.js'
 export type { FrameVerdictDetail, MeshMessage, MeshNodeEvents } from './events.js'
 export { meshTopics, type MeshTopics } from './topics.js'
-export { OutboundBatcher, type OutboundBatcherInit, type OutboundStats } from './outbound-batcher.js'
+export {
+  OutboundBatcher,
+  type OutboundBatcherInit,
+  type OutboundStats,
+} from './outbound-batcher.js'
 export { ReceivePipeline, type GossipVerdict } from './receive-pipeline.js'

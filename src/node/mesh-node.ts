@@ -26,6 +26,8 @@ import {
   type EnvelopeKind,
   type VerdictCode,
 } from '../protocol/index.js'
+import { Membership } from '../membership/index.js'
+import { MemoryRoleStateStore, RoleManager, type RoleStateStore } from '../roles/index.js'
 import { StepClock } from '../sync/step-clock.js'
 import { StepSync } from '../sync/step-sync.js'
 import type { MeshMessage, MeshNodeEvents } from './events.js'
@@ -46,6 +48,12 @@ export interface MeshNodeInit {
     Pick<MeshLibp2pInit, 'connectionGater' | 'datastore' | 'gossipsub' | 'connectionManager'>
   >
   logger?: Logger
+  /**
+   * Membership (heartbeats, failure detector) and roles (principal election) run on every
+   * node unless `membership: false` (tests of the messaging layer alone). Role state persists
+   * through `roleStore` (the daemon's is a file in the data dir; in memory if omitted).
+   */
+  services?: { membership?: boolean; roleStore?: RoleStateStore; version?: string }
 }
 
 export interface BroadcastReceipt {
@@ -111,6 +119,9 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
   private readonly verdictCounts: Partial<Record<VerdictCode, number>> = {}
   private delivered = 0
   private readonly detach: Array<() => void> = []
+  private members_: Membership | undefined
+  private roles_: RoleManager | undefined
+  private syncSource_: 'peers' | 'local' | undefined
 
   constructor(init: MeshNodeInit) {
     super()
@@ -157,6 +168,21 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
     return this.status === 'started'
   }
 
+  /** Heartbeats, member table and failure detector (undefined before start or when off). */
+  get members(): Membership | undefined {
+    return this.members_
+  }
+
+  /** Term, principal and own roles (undefined before start or when off). */
+  get roles(): RoleManager | undefined {
+    return this.roles_
+  }
+
+  /** Where the join sync got the step from, once it is over. */
+  get syncSource(): 'peers' | 'local' | undefined {
+    return this.syncSource_
+  }
+
   getMultiaddrs(): string[] {
     return this.libp2p.getMultiaddrs().map((addr) => addr.toString())
   }
@@ -171,6 +197,7 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
     try {
       await this.startParts()
       this.status = 'started'
+      await this.startServices()
     } catch (err) {
       await this.stopParts()
       this.status = 'stopped'
@@ -463,6 +490,7 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
       await this.waitUntil(() => pubsub.getSubscribers(this.topics.data).length > 0, deadline)
     }
     if (this.status === 'stopping' || this.status === 'stopped') return
+    this.syncSource_ = source
     this.log?.info({ step: this.clock.step, source }, 'step synced')
     this.safeDispatchEvent('step.synced', { detail: { step: this.clock.step, source } })
     this.stepSync?.startAnnouncing()
@@ -475,7 +503,32 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
     }
   }
 
+  /** Membership and roles publish through the node, so they start once it is started. */
+  private async startServices(): Promise<void> {
+    if (this.init.services?.membership === false) return
+    const members = new Membership({
+      node: this,
+      ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
+      ...(this.init.services?.version !== undefined ? { version: this.init.services.version } : {}),
+      ...(this.config.nodeId !== undefined ? { metadata: { nodeId: this.config.nodeId } } : {}),
+    })
+    this.members_ = members
+    members.start()
+    const roles = new RoleManager({
+      node: this,
+      membership: members,
+      store: this.init.services?.roleStore ?? new MemoryRoleStateStore(),
+      ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
+    })
+    this.roles_ = roles
+    await roles.start()
+  }
+
   private async stopParts(): Promise<void> {
+    await this.roles_?.stop()
+    this.roles_ = undefined
+    this.members_?.stop()
+    this.members_ = undefined
     this.clock.stop()
     await this.stepSync?.stop()
     this.stepSync = undefined

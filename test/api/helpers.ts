@@ -1,6 +1,12 @@
 import type { Logger } from 'pino'
 import { WebSocket } from 'ws'
-import { createApiServer, type ApiDeps, type ApiNode, type ApiServer } from '../../src/api/index.js'
+import {
+  createApiServer,
+  meshNodeView,
+  type ApiDeps,
+  type ApiNode,
+  type ApiServer,
+} from '../../src/api/index.js'
 import type { MeshNode } from '../../src/node/index.js'
 import { MeshFixture, connect, subscribersOf } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
@@ -118,26 +124,7 @@ export async function meshOf(fixture: MeshFixture, count: number): Promise<MeshN
 
 /** A view of a real node with extra providers (members, anomalies, events…) plugged in. */
 export function withProviders(node: MeshNode, extra: Partial<ApiNode>): ApiNode {
-  const view: ApiNode = {
-    get peerId() {
-      return node.peerId
-    },
-    get step() {
-      return node.step
-    },
-    get isStarted() {
-      return node.isStarted
-    },
-    config: node.config,
-    connectedPeers: () => node.connectedPeers(),
-    stats: () => node.stats(),
-    broadcast: async (data) => await node.broadcast(data),
-    whenReady: async () => await node.whenReady(),
-    addEventListener: (type, listener) => node.addEventListener(type, listener),
-    removeEventListener: (type, listener) => node.removeEventListener(type, listener),
-    ...extra,
-  }
-  return view
+  return meshNodeView(node, extra)
 }
 
 /** A logger that records error logs, to see that a 500 was logged. */

@@ -81,7 +81,7 @@ describe('control API: reads', () => {
     }))
     const api = await apis.start(
       withProviders(node, {
-        members: () => members,
+        memberViews: () => members,
         roleState: () => ({ term: 3, principal: 'peer-0', roles: ['observer'] }),
       }),
     )

@@ -33,6 +33,8 @@ export class MeshFixture {
     const node = new MeshNode({
       config: testConfig({ ...(listen !== undefined ? { listen } : {}), ...overrides }),
       transport,
+      // The messaging layer alone unless a test asks for membership and roles.
+      services: { membership: false },
       ...init,
     })
     this.nodes.push(node)

@@ -10,7 +10,7 @@ export const peers =
   (ctx: ApiContext): Handler =>
   () => {
     const { node } = ctx
-    if (node.members !== undefined) return { status: 200, json: { peers: node.members() } }
+    if (node.memberViews !== undefined) return { status: 200, json: { peers: node.memberViews() } }
     let connected: string[] = []
     try {
       connected = node.connectedPeers()

@@ -29,10 +29,10 @@ export const status =
         observer,
         connectedPeers,
         members:
-          node.members === undefined
+          node.memberViews === undefined
             ? // Without a member table: the connected peers and this node, all alive.
               { alive: connectedPeers + (node.isStarted ? 1 : 0), suspect: 0, dead: 0 }
-            : countMembers(node.members()),
+            : countMembers(node.memberViews()),
         ready: ctx.readiness.ready,
         version: ctx.version,
       },

@@ -1,0 +1,86 @@
+/**
+ * The API's view of a MeshNode: its messaging surface, plus the member table, the role state
+ * and the component events (membership, roles) mapped to the shapes of DESIGN §8.
+ */
+import type { Member } from '../membership/index.js'
+import type { MeshNode } from '../node/index.js'
+import type { ApiEvent, ApiNode, PeerView } from './types.js'
+
+export function meshNodeView(node: MeshNode, extra: Partial<ApiNode> = {}): ApiNode {
+  const view: ApiNode = {
+    get peerId() {
+      return node.peerId
+    },
+    get step() {
+      return node.step
+    },
+    get isStarted() {
+      return node.isStarted
+    },
+    config: node.config,
+    connectedPeers: () => node.connectedPeers(),
+    stats: () => node.stats(),
+    broadcast: async (data) => await node.broadcast(data),
+    whenReady: async () => await node.whenReady(),
+    addEventListener: (type, listener) => node.addEventListener(type, listener),
+    removeEventListener: (type, listener) => node.removeEventListener(type, listener),
+    ...(node.members !== undefined
+      ? {
+          memberViews: () => node.members?.members().map(peerViewOf) ?? [],
+          roleState: () => {
+            const state = node.roles?.state()
+            return {
+              term: state?.term ?? 0,
+              principal: state?.principal ?? null,
+              roles: state?.roles ?? [],
+            }
+          },
+          subscribeEvents: (listener: (event: ApiEvent) => void) =>
+            subscribeComponentEvents(node, listener),
+        }
+      : {}),
+    ...extra,
+  }
+  return view
+}
+
+export function peerViewOf(member: Member): PeerView {
+  return {
+    peerId: member.id,
+    status: member.status,
+    weight: member.weight,
+    roles: member.roles,
+    step: member.step,
+    lastSeen: member.lastSeen,
+    observer: member.observer,
+  }
+}
+
+/** Membership and role events as `/v1/events` frames (`member`, `role`). */
+function subscribeComponentEvents(node: MeshNode, listener: (event: ApiEvent) => void): () => void {
+  const members = node.members
+  const roles = node.roles
+  const onStatus = (
+    event: CustomEvent<{ peerId: string; status: string; previous: string }>,
+  ): void => {
+    const { peerId, status, previous } = event.detail
+    listener({ type: 'member', peerId, change: 'status', status, previous })
+  }
+  const onJoined = (event: CustomEvent<{ peerId: string }>): void => {
+    listener({ type: 'member', peerId: event.detail.peerId, change: 'joined', status: 'alive' })
+  }
+  const onPrincipal = (
+    event: CustomEvent<{ principal: string | null; term: number; previous: string | null }>,
+  ): void => {
+    const { principal, term, previous } = event.detail
+    listener({ type: 'role', principal, term, previous })
+  }
+  members?.addEventListener('members.status-changed', onStatus)
+  members?.addEventListener('members.joined', onJoined)
+  roles?.addEventListener('roles.principal-changed', onPrincipal)
+  return () => {
+    members?.removeEventListener('members.status-changed', onStatus)
+    members?.removeEventListener('members.joined', onJoined)
+    roles?.removeEventListener('roles.principal-changed', onPrincipal)
+  }
+}

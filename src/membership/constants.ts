@@ -1,0 +1,44 @@
+/**
+ * Membership numbers. Timings are in heartbeats (multiples of the live `heartbeatIntervalMs`),
+ * so a CONFIG advice that changes the interval scales them all.
+ */
+
+/** Heartbeat payloads larger than this are refused before parsing (a real one is ~300 B). */
+export const HEARTBEAT_MAX_BYTES = 4096
+
+/**
+ * A heartbeat counts as missed once it is half an interval overdue: timer and gossip jitter
+ * must not make a healthy member suspect, least of all with `suspectAfter: 1`.
+ */
+export const LATE_TOLERANCE = 0.5
+
+/** Roles a heartbeat may list, and the length of each. */
+export const MAX_ROLES = 8
+export const MAX_ROLE_LENGTH = 32
+
+/** Operator metadata carried in heartbeats (`metadata`): entries, key and value lengths. */
+export const MAX_METADATA_ENTRIES = 16
+export const MAX_METADATA_KEY_LENGTH = 64
+export const MAX_METADATA_VALUE_LENGTH = 256
+
+/** Longest `version` string a heartbeat may carry. */
+export const MAX_VERSION_LENGTH = 64
+
+/**
+ * Flapping: more than this many status changes of one member within the window raise
+ * `members.flapping`. Four changes are two suspect/alive round trips, which a lost packet or a
+ * GC pause can explain; five or more within the window cannot.
+ */
+export const DEFAULT_FLAP_MAX_CHANGES = 4
+
+/** The flapping window, in heartbeats (30 s with the default 1 s interval). */
+export const DEFAULT_FLAP_WINDOW_HEARTBEATS = 30
+
+/**
+ * Dead members stay listed (for `/v1/peers` and the observer) this many heartbeats after their
+ * last one, then they are dropped (`members.removed`); a full table drops them earlier.
+ */
+export const DEFAULT_DEAD_RETENTION_HEARTBEATS = 300
+
+/** Log at most one warning per this many ms about members that do not fit in the table. */
+export const OVERFLOW_LOG_INTERVAL_MS = 10_000

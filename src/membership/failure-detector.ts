@@ -1,0 +1,50 @@
+/**
+ * The failure detector, pure: a member's status follows from when it was last heard. Heartbeats
+ * are the truth; a libp2p disconnect only makes the caller check earlier (at `statusDeadlines`),
+ * never decides a status by itself.
+ */
+import { LATE_TOLERANCE } from './constants.js'
+
+export type MemberStatus = 'alive' | 'suspect' | 'dead'
+
+export interface DetectorTiming {
+  heartbeatIntervalMs: number
+  /** Missed heartbeats before a member is suspect. */
+  suspectAfter: number
+  /** Missed heartbeats before a member is dead (≥ suspectAfter). */
+  deadAfter: number
+}
+
+/**
+ * Heartbeats missed since `lastSeen`: the next one is due one interval later, and counts as
+ * missed once it is `LATE_TOLERANCE` intervals overdue.
+ */
+export function missedHeartbeats(lastSeen: number, now: number, intervalMs: number): number {
+  if (!(intervalMs > 0)) return 0
+  return Math.max(0, Math.floor((now - lastSeen) / intervalMs - LATE_TOLERANCE))
+}
+
+export function statusFor(
+  lastSeen: number,
+  now: number,
+  heartbeatIntervalMs: number,
+  suspectAfter: number,
+  deadAfter: number,
+): MemberStatus {
+  const missed = missedHeartbeats(lastSeen, now, heartbeatIntervalMs)
+  if (missed >= Math.max(deadAfter, suspectAfter)) return 'dead'
+  if (missed >= suspectAfter) return 'suspect'
+  return 'alive'
+}
+
+/** When a member last heard at `lastSeen` becomes suspect, then dead, if nothing is heard. */
+export function statusDeadlines(
+  lastSeen: number,
+  timing: DetectorTiming,
+): { suspectAt: number; deadAt: number } {
+  const { heartbeatIntervalMs: interval, suspectAfter, deadAfter } = timing
+  return {
+    suspectAt: lastSeen + (suspectAfter + LATE_TOLERANCE) * interval,
+    deadAt: lastSeen + (Math.max(deadAfter, suspectAfter) + LATE_TOLERANCE) * interval,
+  }
+}

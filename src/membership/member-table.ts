@@ -1,0 +1,206 @@
+/**
+ * The member table: one entry per peer heard from (the seed's Actor fields plus what the
+ * heartbeat says about terms and principals), bounded by a capacity. No timers and no I/O: the
+ * caller passes the time, so the table is tested with plain tables of inputs.
+ */
+import { statusFor, type DetectorTiming, type MemberStatus } from './failure-detector.js'
+import type { ActivityStatus, HeartbeatPayload } from './heartbeat.js'
+
+export interface Member {
+  id: string
+  status: MemberStatus
+  weight: number
+  /** Local time (ms) of its last heartbeat. */
+  lastSeen: number
+  roles: string[]
+  version: string
+  metadata: Record<string, string>
+  /** Its global step (the envelope's) in its last heartbeat. */
+  step: number
+  term: number
+  principal: string | null
+  principalWeight: number
+  termAgeMs: number
+  observer: boolean
+  eligible: boolean
+  /** The `status` field of its heartbeat. */
+  activity: ActivityStatus
+  joinedAt: number
+  statusChangedAt: number
+  heartbeats: number
+}
+
+export interface StatusChange {
+  peerId: string
+  status: MemberStatus
+  previous: MemberStatus
+}
+
+export type ObserveResult =
+  | {
+      accepted: true
+      member: Member
+      joined: boolean
+      /** Set when the heartbeat refuted a suspect or dead status. */
+      change?: StatusChange
+      /** Set when the weight differs from its previous heartbeat. */
+      weightChange?: { previous: number }
+      /** A dead member dropped to make room. */
+      evicted?: string
+    }
+  | { accepted: false }
+
+export class MemberTable {
+  private readonly entries = new Map<string, Member>()
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  get(peerId: string): Member | undefined {
+    const member = this.entries.get(peerId)
+    return member === undefined ? undefined : copy(member)
+  }
+
+  has(peerId: string): boolean {
+    return this.entries.has(peerId)
+  }
+
+  list(): Member[] {
+    return [...this.entries.values()].map(copy)
+  }
+
+  counts(): Record<MemberStatus, number> {
+    const counts = { alive: 0, suspect: 0, dead: 0 }
+    for (const member of this.entries.values()) counts[member.status]++
+    return counts
+  }
+
+  /**
+   * Records a heartbeat. A new member needs room: when the table holds `capacity` members the
+   * dead one heard from longest ago is dropped; with none dead, the newcomer is refused.
+   */
+  observe(
+    peerId: string,
+    heartbeat: HeartbeatPayload,
+    step: number,
+    now: number,
+    capacity: number,
+  ): ObserveResult {
+    const existing = this.entries.get(peerId)
+    if (existing === undefined) {
+      let evicted: string | undefined
+      if (this.entries.size >= capacity) {
+        evicted = this.oldestDead()
+        if (evicted === undefined) return { accepted: false }
+        this.entries.delete(evicted)
+      }
+      const member: Member = {
+        id: peerId,
+        status: 'alive',
+        ...fieldsOf(heartbeat, step, now),
+        joinedAt: now,
+        statusChangedAt: now,
+        heartbeats: 1,
+      }
+      this.entries.set(peerId, member)
+      return {
+        accepted: true,
+        member: copy(member),
+        joined: true,
+        ...(evicted !== undefined ? { evicted } : {}),
+      }
+    }
+    const previousStatus = existing.status
+    const previousWeight = existing.weight
+    Object.assign(existing, fieldsOf(heartbeat, step, now))
+    existing.heartbeats++
+    let change: StatusChange | undefined
+    if (previousStatus !== 'alive') {
+      existing.status = 'alive'
+      existing.statusChangedAt = now
+      change = { peerId, status: 'alive', previous: previousStatus }
+    }
+    return {
+      accepted: true,
+      member: copy(existing),
+      joined: false,
+      ...(change !== undefined ? { change } : {}),
+      ...(previousWeight !== existing.weight ? { weightChange: { previous: previousWeight } } : {}),
+    }
+  }
+
+  /** Runs the failure detector over every member; returns the changes it made. */
+  refresh(now: number, timing: DetectorTiming): StatusChange[] {
+    const changes: StatusChange[] = []
+    for (const member of this.entries.values()) {
+      const status = statusFor(
+        member.lastSeen,
+        now,
+        timing.heartbeatIntervalMs,
+        timing.suspectAfter,
+        timing.deadAfter,
+      )
+      if (status === member.status) continue
+      // Only a heartbeat brings a member back: a clock step backwards must not.
+      if (status === 'alive' || (status === 'suspect' && member.status === 'dead')) continue
+      changes.push({ peerId: member.id, status, previous: member.status })
+      member.status = status
+      member.statusChangedAt = now
+    }
+    return changes
+  }
+
+  /** Drops members dead and unheard for `retentionMs`; returns their ids. */
+  reap(now: number, retentionMs: number): string[] {
+    const removed: string[] = []
+    for (const member of this.entries.values()) {
+      if (member.status === 'dead' && now - member.lastSeen >= retentionMs) removed.push(member.id)
+    }
+    for (const id of removed) this.entries.delete(id)
+    return removed
+  }
+
+  delete(peerId: string): boolean {
+    return this.entries.delete(peerId)
+  }
+
+  clear(): void {
+    this.entries.clear()
+  }
+
+  private oldestDead(): string | undefined {
+    let oldest: Member | undefined
+    for (const member of this.entries.values()) {
+      if (member.status !== 'dead') continue
+      if (oldest === undefined || member.lastSeen < oldest.lastSeen) oldest = member
+    }
+    return oldest?.id
+  }
+}
+
+function fieldsOf(
+  heartbeat: HeartbeatPayload,
+  step: number,
+  now: number,
+): Omit<Member, 'id' | 'status' | 'joinedAt' | 'statusChangedAt' | 'heartbeats'> {
+  return {
+    weight: heartbeat.weight,
+    lastSeen: now,
+    roles: [...heartbeat.roles],
+    version: heartbeat.version,
+    metadata: { ...heartbeat.metadata },
+    step,
+    term: heartbeat.term,
+    principal: heartbeat.principal,
+    principalWeight: heartbeat.principalWeight,
+    termAgeMs: heartbeat.termAgeMs,
+    observer: heartbeat.observer,
+    eligible: heartbeat.eligible,
+    activity: heartbeat.status,
+  }
+}
+
+function copy(member: Member): Member {
+  return { ...member, roles: [...member.roles], metadata: { ...member.metadata } }
+}

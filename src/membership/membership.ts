@@ -1,0 +1,357 @@
+/**
+ * Membership: publishes this node's heartbeat every `heartbeatIntervalMs` (read live, so a
+ * CONFIG advice changes it), records the peers' heartbeats in a bounded member table, and runs
+ * the failure detector once an interval. Disconnects are hints: they schedule a check at the
+ * moment the peer's status would change, they never change it.
+ */
+import { TypedEventEmitter } from 'main-event'
+import type { Logger } from 'pino'
+import type { MeshMessage, MeshNode } from '../node/index.js'
+import {
+  DEFAULT_DEAD_RETENTION_HEARTBEATS,
+  DEFAULT_FLAP_MAX_CHANGES,
+  DEFAULT_FLAP_WINDOW_HEARTBEATS,
+  OVERFLOW_LOG_INTERVAL_MS,
+} from './constants.js'
+import type { MembershipEvents } from './events.js'
+import { statusDeadlines, type DetectorTiming, type MemberStatus } from './failure-detector.js'
+import { FlapTracker, type FlapPolicy } from './flapping.js'
+import {
+  decodeHeartbeat,
+  encodeHeartbeat,
+  type ActivityStatus,
+  type HeartbeatPayload,
+} from './heartbeat.js'
+import { MemberTable, type Member, type StatusChange } from './member-table.js'
+
+/** What Membership uses of a MeshNode; tests may pass a stub. */
+export type MembershipNode = Pick<
+  MeshNode,
+  'peerId' | 'step' | 'config' | 'sendControl' | 'addEventListener' | 'removeEventListener'
+>
+
+export interface MembershipComponents {
+  node: MembershipNode
+  logger?: Logger
+}
+
+export interface MembershipInit {
+  /** Software version announced in heartbeats (the daemon passes package.json's). */
+  version?: string
+  /** Operator labels announced in heartbeats (e.g. `{ nodeId }`). */
+  metadata?: Record<string, string>
+  /** Flapping policy: more than `maxChanges` status changes within `windowHeartbeats`. */
+  flapping?: { maxChanges?: number; windowHeartbeats?: number }
+  /** Heartbeats a dead member stays listed. */
+  deadRetentionHeartbeats?: number
+  /** Clock, for tests. */
+  now?: () => number
+}
+
+/** What roles (and later the API) put into the outgoing heartbeats. */
+export interface LocalState {
+  status: ActivityStatus
+  roles: string[]
+  term: number
+  principal: string | null
+  principalWeight: number
+  /**
+   * Local time the claim of `term` was issued, as best known. 0 when unknown (a claim loaded
+   * from disk): it then reads as very old, i.e. settled, never as a fresh claim.
+   */
+  termIssuedAt: number
+  /** Whether this node may become principal; undefined: derived from config alone. */
+  eligible: boolean | undefined
+}
+
+export interface MembershipStats {
+  heartbeatsSent: number
+  heartbeatsReceived: number
+  heartbeatSendFailures: number
+  invalidHeartbeats: number
+  /** New members refused because the table was full of live members. */
+  overflow: number
+}
+
+export class Membership extends TypedEventEmitter<MembershipEvents> {
+  private readonly node: MembershipNode
+  private readonly log: Logger | undefined
+  private readonly init: MembershipInit
+  private readonly now: () => number
+  private readonly table = new MemberTable()
+  private readonly flaps = new FlapTracker()
+  private local: LocalState = {
+    status: 'active',
+    roles: [],
+    term: 0,
+    principal: null,
+    principalWeight: 0,
+    termIssuedAt: 0,
+    eligible: undefined,
+  }
+  private readonly counters: MembershipStats = {
+    heartbeatsSent: 0,
+    heartbeatsReceived: 0,
+    heartbeatSendFailures: 0,
+    invalidHeartbeats: 0,
+    overflow: 0,
+  }
+  private started = false
+  private loopTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly hintTimers = new Map<string, Array<ReturnType<typeof setTimeout>>>()
+  private sending = false
+  private lastOverflowLog = 0
+  private startedAt_ = 0
+
+  constructor(components: MembershipComponents & MembershipInit) {
+    super()
+    const { node, logger, ...init } = components
+    this.node = node
+    this.log = logger?.child({ component: 'membership' })
+    this.init = init
+    this.now = init.now ?? (() => Date.now())
+  }
+
+  get isStarted(): boolean {
+    return this.started
+  }
+
+  /** Local time of the last start(). */
+  get startedAt(): number {
+    return this.startedAt_
+  }
+
+  start(): void {
+    if (this.started) return
+    this.started = true
+    this.startedAt_ = this.now()
+    this.node.addEventListener('control', this.onControl)
+    this.node.addEventListener('peer.disconnected', this.onDisconnect)
+    this.tick()
+  }
+
+  /** Stops heartbeats and checks; harmless twice. The table is kept (a restart resumes it). */
+  stop(): void {
+    if (!this.started) return
+    this.started = false
+    this.node.removeEventListener('control', this.onControl)
+    this.node.removeEventListener('peer.disconnected', this.onDisconnect)
+    clearTimeout(this.loopTimer)
+    this.loopTimer = undefined
+    for (const timers of this.hintTimers.values()) for (const timer of timers) clearTimeout(timer)
+    this.hintTimers.clear()
+  }
+
+  /** Snapshot of the peers heard from (not this node), copies. */
+  members(): Member[] {
+    return this.table.list()
+  }
+
+  member(peerId: string): Member | undefined {
+    return this.table.get(peerId)
+  }
+
+  counts(): Record<MemberStatus, number> {
+    return this.table.counts()
+  }
+
+  /** This node as its heartbeats describe it. */
+  self(): Member {
+    const now = this.now()
+    const heartbeat = this.heartbeat(now)
+    return {
+      id: this.node.peerId,
+      status: 'alive',
+      weight: heartbeat.weight,
+      lastSeen: now,
+      roles: heartbeat.roles,
+      version: heartbeat.version,
+      metadata: { ...heartbeat.metadata },
+      step: this.node.step,
+      term: heartbeat.term,
+      principal: heartbeat.principal,
+      principalWeight: heartbeat.principalWeight,
+      termAgeMs: heartbeat.termAgeMs,
+      observer: heartbeat.observer,
+      eligible: heartbeat.eligible,
+      activity: heartbeat.status,
+      joinedAt: this.startedAt_,
+      statusChangedAt: this.startedAt_,
+      heartbeats: this.counters.heartbeatsSent,
+    }
+  }
+
+  get localState(): Readonly<LocalState> {
+    return { ...this.local, roles: [...this.local.roles] }
+  }
+
+  /** Changes what the next heartbeats say (roles put term and principal here). */
+  setLocalState(changes: Partial<LocalState>): void {
+    this.local = { ...this.local, ...changes }
+    if (changes.roles !== undefined) this.local.roles = [...changes.roles]
+  }
+
+  stats(): MembershipStats {
+    return { ...this.counters }
+  }
+
+  /** The detector timing, read live from the node's config. */
+  timing(): DetectorTiming {
+    const { heartbeatIntervalMs, suspectAfter, deadAfter } = this.node.config
+    return { heartbeatIntervalMs, suspectAfter, deadAfter }
+  }
+
+  /** The heartbeat this node sends now. */
+  heartbeat(now = this.now()): HeartbeatPayload {
+    const config = this.node.config
+    const eligible =
+      this.local.eligible ??
+      (!config.observer && config.weight <= config.maxWeight && this.local.status === 'active')
+    const heartbeat: HeartbeatPayload = {
+      status: this.local.status,
+      weight: config.weight,
+      roles: this.local.roles,
+      version: this.init.version ?? '',
+      term: this.local.term,
+      principal: this.local.principal,
+      principalWeight: this.local.principalWeight,
+      termAgeMs: Math.max(0, Math.round(now - this.local.termIssuedAt)),
+      observer: config.observer,
+      eligible,
+    }
+    if (this.init.metadata !== undefined) heartbeat.metadata = { ...this.init.metadata }
+    return heartbeat
+  }
+
+  /** Runs the failure detector now (also run every interval). */
+  check(): StatusChange[] {
+    const now = this.now()
+    const changes = this.table.refresh(now, this.timing())
+    for (const change of changes) this.statusChanged(change, now)
+    const retention =
+      (this.init.deadRetentionHeartbeats ?? DEFAULT_DEAD_RETENTION_HEARTBEATS) *
+      this.node.config.heartbeatIntervalMs
+    for (const peerId of this.table.reap(now, retention)) this.removed(peerId)
+    return changes
+  }
+
+  private tick(): void {
+    if (!this.started) return
+    try {
+      this.check()
+    } catch (err) {
+      this.log?.error({ err }, 'failure detector')
+    }
+    void this.sendHeartbeat()
+    this.loopTimer = setTimeout(() => this.tick(), this.node.config.heartbeatIntervalMs)
+  }
+
+  private async sendHeartbeat(): Promise<void> {
+    // One heartbeat in flight at a time: a node still joining must not queue a backlog.
+    if (this.sending) return
+    this.sending = true
+    try {
+      await this.node.sendControl('heartbeat', encodeHeartbeat(this.heartbeat()))
+      this.counters.heartbeatsSent++
+    } catch (err) {
+      this.counters.heartbeatSendFailures++
+      if (this.started) this.log?.debug({ err }, 'heartbeat not sent')
+    } finally {
+      this.sending = false
+    }
+  }
+
+  private readonly onControl = (event: CustomEvent<MeshMessage>): void => {
+    const { envelope, receivedAt } = event.detail
+    if (envelope.kind !== 'heartbeat' || envelope.senderId === this.node.peerId) return
+    const peerId = envelope.senderId
+    const decoded = decodeHeartbeat(envelope.data)
+    if (!decoded.ok) {
+      this.counters.invalidHeartbeats++
+      this.log?.debug({ peerId, detail: decoded.detail }, 'invalid heartbeat')
+      return
+    }
+    this.counters.heartbeatsReceived++
+    const heartbeat = decoded.value
+    const capacity = Math.max(1, this.node.config.maxNodes - 1)
+    const result = this.table.observe(peerId, heartbeat, envelope.globalStep, receivedAt, capacity)
+    if (!result.accepted) {
+      this.counters.overflow++
+      if (receivedAt - this.lastOverflowLog >= OVERFLOW_LOG_INTERVAL_MS) {
+        this.lastOverflowLog = receivedAt
+        this.log?.warn(
+          { peerId, capacity, refused: this.counters.overflow },
+          'member table full (maxNodes): member not tracked',
+        )
+      }
+      this.safeDispatchEvent('members.overflow', { detail: { peerId, capacity } })
+      return
+    }
+    const { member } = result
+    if (result.evicted !== undefined) this.removed(result.evicted)
+    if (result.joined) {
+      this.log?.debug({ peerId }, 'member joined')
+      this.safeDispatchEvent('members.joined', { detail: { peerId, member } })
+    }
+    if (result.weightChange !== undefined) {
+      this.safeDispatchEvent('members.weight-changed', {
+        detail: { peerId, weight: member.weight, previous: result.weightChange.previous },
+      })
+    }
+    if (result.change !== undefined) this.statusChanged(result.change, receivedAt)
+    this.safeDispatchEvent('members.heartbeat', {
+      detail: { peerId, heartbeat, step: envelope.globalStep, member, receivedAt },
+    })
+  }
+
+  /** A hint: check again exactly when the peer would turn suspect, then dead. */
+  private readonly onDisconnect = (event: CustomEvent<{ peerId: string }>): void => {
+    const { peerId } = event.detail
+    const member = this.table.get(peerId)
+    if (member === undefined || member.status === 'dead' || !this.started) return
+    for (const timer of this.hintTimers.get(peerId) ?? []) clearTimeout(timer)
+    const now = this.now()
+    const { suspectAt, deadAt } = statusDeadlines(member.lastSeen, this.timing())
+    const timers: Array<ReturnType<typeof setTimeout>> = []
+    for (const at of [suspectAt, deadAt]) {
+      if (at <= now) continue
+      // 1 ms past the deadline, so the check lands on the far side of it.
+      const timer = setTimeout(
+        () => {
+          const left = (this.hintTimers.get(peerId) ?? []).filter((t) => t !== timer)
+          if (left.length === 0) this.hintTimers.delete(peerId)
+          else this.hintTimers.set(peerId, left)
+          this.check()
+        },
+        Math.ceil(at - now) + 1,
+      )
+      timers.push(timer)
+    }
+    this.hintTimers.set(peerId, timers)
+  }
+
+  private statusChanged(change: StatusChange, now: number): void {
+    const member = this.table.get(change.peerId)
+    if (member === undefined) return
+    this.log?.debug(change, 'member status changed')
+    this.safeDispatchEvent('members.status-changed', { detail: { ...change, member } })
+    const report = this.flaps.record(change.peerId, now, this.flapPolicy())
+    if (report !== undefined) {
+      this.log?.warn(report, 'member flapping')
+      this.safeDispatchEvent('members.flapping', { detail: report })
+    }
+  }
+
+  private removed(peerId: string): void {
+    this.flaps.forget(peerId)
+    this.safeDispatchEvent('members.removed', { detail: { peerId } })
+  }
+
+  private flapPolicy(): FlapPolicy {
+    const interval = this.node.config.heartbeatIntervalMs
+    return {
+      maxChanges: this.init.flapping?.maxChanges ?? DEFAULT_FLAP_MAX_CHANGES,
+      windowMs: (this.init.flapping?.windowHeartbeats ?? DEFAULT_FLAP_WINDOW_HEARTBEATS) * interval,
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * A MeshNode stand-in for unit tests of the services: the same events and `sendControl`, no
+ * libp2p. `deliver` plays an accepted control frame from a peer; `sent` records what was sent.
+ */
+import { TypedEventEmitter } from 'main-event'
+import type { MeshConfig } from '../../src/config/index.js'
+import type { BroadcastReceipt, MeshNodeEvents } from '../../src/node/index.js'
+import type { EnvelopeKind } from '../../src/protocol/index.js'
+import { testConfig } from './mesh.js'
+
+export class StubNode extends TypedEventEmitter<MeshNodeEvents> {
+  readonly peerId: string
+  readonly config: MeshConfig
+  step = 1000
+  readonly sent: Array<{ kind: EnvelopeKind; data: Uint8Array }> = []
+  private seq = 0
+
+  constructor(peerId = 'QmSelf', config: Partial<MeshConfig> = {}) {
+    super()
+    this.peerId = peerId
+    this.config = testConfig(config)
+  }
+
+  async sendControl(
+    kind: Exclude<EnvelopeKind, 'data'>,
+    data: Uint8Array,
+  ): Promise<BroadcastReceipt> {
+    this.sent.push({ kind, data })
+    return { id: String(this.seq), step: this.step, seq: this.seq++ }
+  }
+
+  applyConfig(changes: Partial<MeshConfig>): void {
+    Object.assign(this.config, changes)
+  }
+
+  sentOf(kind: EnvelopeKind): Uint8Array[] {
+    return this.sent.filter((s) => s.kind === kind).map((s) => s.data)
+  }
+
+  /** An accepted control frame from `from`, as MeshNode hands it to components. */
+  deliver(
+    from: string,
+    kind: Exclude<EnvelopeKind, 'data'>,
+    data: Uint8Array,
+    step = this.step,
+  ): void {
+    this.safeDispatchEvent('control', {
+      detail: {
+        id: `${from}-${this.seq}`,
+        from,
+        receivedAt: Date.now(),
+        envelope: {
+          v: 1,
+          kind,
+          senderId: from,
+          globalStep: step,
+          seq: this.seq++,
+          patternValue: 0,
+          timestamp: Date.now(),
+          data,
+        },
+      },
+    })
+  }
+
+  disconnect(peerId: string): void {
+    this.safeDispatchEvent('peer.disconnected', { detail: { peerId } })
+  }
+
+  /** Listeners still registered on the events the services use. */
+  listeners(): number {
+    return ['control', 'verdict', 'step.synced', 'peer.disconnected', 'peer.connected'].reduce(
+      (sum, type) => sum + this.listenerCount(type),
+      0,
+    )
+  }
+}

@@ -1,0 +1,200 @@
+/** Membership as a service, over a stub node and fake timers: deterministic timing. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import {
+  Membership,
+  decodeHeartbeat,
+  encodeHeartbeat,
+  type HeartbeatPayload,
+  type MemberStatusChangedDetail,
+} from '../../src/membership/index.js'
+import { StubNode } from '../helpers/stub-node.js'
+
+function hb(changes: Partial<HeartbeatPayload> = {}): HeartbeatPayload {
+  return {
+    status: 'active',
+    weight: 10,
+    roles: ['member'],
+    version: '1.0.0',
+    term: 0,
+    principal: null,
+    principalWeight: 0,
+    termAgeMs: 0,
+    observer: false,
+    eligible: true,
+    ...changes,
+  }
+}
+
+let node: StubNode
+let membership: Membership
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 })
+  node = new StubNode('QmSelf', {
+    heartbeatIntervalMs: 100,
+    suspectAfter: 2,
+    deadAfter: 4,
+    weight: 7,
+    maxNodes: 3,
+  })
+  membership = new Membership({ node, version: '9.9.9', metadata: { nodeId: 'self' } })
+})
+
+afterEach(() => {
+  membership.stop()
+  vi.useRealTimers()
+})
+
+describe('Membership', () => {
+  it('sends a heartbeat at once and one per interval, at the interval read live', async () => {
+    membership.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(node.sentOf('heartbeat')).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(300)
+    expect(node.sentOf('heartbeat')).toHaveLength(4)
+    node.applyConfig({ heartbeatIntervalMs: 1000 })
+    await vi.advanceTimersByTimeAsync(100) // the tick already scheduled at 100 ms
+    await vi.advanceTimersByTimeAsync(900)
+    expect(node.sentOf('heartbeat')).toHaveLength(5)
+    await vi.advanceTimersByTimeAsync(100)
+    expect(node.sentOf('heartbeat')).toHaveLength(6)
+    const sent = decodeHeartbeat(node.sentOf('heartbeat')[0]!)
+    expect(sent).toEqual({
+      ok: true,
+      // No claim known: its age reads as "since the epoch", i.e. settled, never fresh.
+      value: hb({
+        weight: 7,
+        version: '9.9.9',
+        roles: [],
+        metadata: { nodeId: 'self' },
+        termAgeMs: 1_000_000,
+      }),
+    })
+  })
+
+  it('puts the local state into its heartbeats, with the claim age', async () => {
+    membership.start()
+    membership.setLocalState({
+      term: 3,
+      principal: 'QmP',
+      principalWeight: 40,
+      termIssuedAt: Date.now() - 500,
+      roles: ['member'],
+      eligible: false,
+    })
+    await vi.advanceTimersByTimeAsync(100)
+    const last = decodeHeartbeat(node.sentOf('heartbeat').at(-1)!)
+    expect(last).toMatchObject({
+      ok: true,
+      value: { term: 3, principal: 'QmP', principalWeight: 40, termAgeMs: 600, eligible: false },
+    })
+  })
+
+  it('records peers, detects failures each interval, and a heartbeat refutes', async () => {
+    const changes: MemberStatusChangedDetail[] = []
+    const joined: string[] = []
+    membership.addEventListener('members.status-changed', (e) => changes.push(e.detail))
+    membership.addEventListener('members.joined', (e) => joined.push(e.detail.peerId))
+    membership.start()
+    node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb({ weight: 20 })), 1234)
+    expect(joined).toEqual(['QmA'])
+    expect(membership.member('QmA')).toMatchObject({ status: 'alive', weight: 20, step: 1234 })
+    await vi.advanceTimersByTimeAsync(300)
+    expect(changes.map((c) => [c.status, c.previous])).toEqual([['suspect', 'alive']])
+    node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb({ weight: 20 })))
+    expect(changes.map((c) => [c.status, c.previous])).toEqual([
+      ['suspect', 'alive'],
+      ['alive', 'suspect'],
+    ])
+    await vi.advanceTimersByTimeAsync(500)
+    expect(changes.at(-1)).toMatchObject({ peerId: 'QmA', status: 'dead', previous: 'suspect' })
+    expect(membership.counts()).toEqual({ alive: 0, suspect: 0, dead: 1 })
+  })
+
+  it('a disconnect makes it check exactly at the deadlines, never decides by itself', async () => {
+    const changes: MemberStatusChangedDetail[] = []
+    membership.addEventListener('members.status-changed', (e) => changes.push(e.detail))
+    membership.start()
+    await vi.advanceTimersByTimeAsync(30)
+    node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb())) // lastSeen = start + 30
+    node.disconnect('QmA')
+    expect(membership.member('QmA')?.status).toBe('alive')
+    // Suspect at +250 (start + 280), between the ticks at 200 and 300.
+    await vi.advanceTimersByTimeAsync(251)
+    expect(changes.map((c) => c.status)).toEqual(['suspect'])
+    // Dead at +450 (start + 480), before the tick at 500.
+    await vi.advanceTimersByTimeAsync(200)
+    expect(changes.map((c) => c.status)).toEqual(['suspect', 'dead'])
+  })
+
+  it('reports weight changes and ignores invalid heartbeats and its own', async () => {
+    const weights: Array<[number, number]> = []
+    membership.addEventListener('members.weight-changed', (e) =>
+      weights.push([e.detail.previous, e.detail.weight]),
+    )
+    membership.start()
+    node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb({ weight: 20 })))
+    node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb({ weight: 35 })))
+    expect(weights).toEqual([[20, 35]])
+    node.deliver('QmB', 'heartbeat', Buffer.from('{"status":"active"}'))
+    node.deliver('QmSelf', 'heartbeat', encodeHeartbeat(hb()))
+    node.deliver('QmC', 'advice', encodeHeartbeat(hb()))
+    expect(membership.members().map((m) => m.id)).toEqual(['QmA'])
+    expect(membership.stats()).toMatchObject({ invalidHeartbeats: 1, heartbeatsReceived: 2 })
+  })
+
+  it('holds at most maxNodes − 1 peers, counting the rest', async () => {
+    const overflow: string[] = []
+    membership.addEventListener('members.overflow', (e) => overflow.push(e.detail.peerId))
+    membership.start()
+    for (const id of ['QmA', 'QmB', 'QmC', 'QmD'])
+      node.deliver(id, 'heartbeat', encodeHeartbeat(hb()))
+    expect(membership.members().map((m) => m.id)).toEqual(['QmA', 'QmB'])
+    expect(overflow).toEqual(['QmC', 'QmD'])
+    expect(membership.stats().overflow).toBe(2)
+  })
+
+  it('raises members.flapping when a member keeps changing status', async () => {
+    const flapping: string[] = []
+    membership = new Membership({ node, flapping: { maxChanges: 3, windowHeartbeats: 50 } })
+    membership.addEventListener('members.flapping', (e) => flapping.push(e.detail.peerId))
+    membership.start()
+    for (let i = 0; i < 2; i++) {
+      node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb()))
+      await vi.advanceTimersByTimeAsync(300) // → suspect
+    }
+    expect(flapping).toEqual([]) // suspect, alive, suspect: 3 changes
+    node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb())) // 4th: alive
+    expect(flapping).toEqual(['QmA'])
+  })
+
+  it('stop() leaves no timer and no listener, twice over; start() resumes', async () => {
+    membership.start()
+    await vi.advanceTimersByTimeAsync(0)
+    node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb()))
+    node.disconnect('QmA')
+    membership.stop()
+    membership.stop()
+    expect(vi.getTimerCount()).toBe(0)
+    expect(node.listeners()).toBe(0)
+    const sent = node.sent.length
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(node.sent.length).toBe(sent)
+    membership.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(node.sent.length).toBe(sent + 1)
+  })
+
+  it('drops members dead for the retention period', async () => {
+    const removed: string[] = []
+    membership = new Membership({ node, deadRetentionHeartbeats: 10 })
+    membership.addEventListener('members.removed', (e) => removed.push(e.detail.peerId))
+    membership.start()
+    node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb()))
+    await vi.advanceTimersByTimeAsync(900)
+    expect(membership.member('QmA')?.status).toBe('dead')
+    await vi.advanceTimersByTimeAsync(200)
+    expect(removed).toEqual(['QmA'])
+    expect(membership.members()).toEqual([])
+  })
+})

@@ -1,0 +1,139 @@
+/**
+ * Principal election on real in-process meshes (TCP on 127.0.0.1): forming, failover,
+ * partitions and their heal.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import { PartitionTable } from '../../src/net/index.js'
+import type { SplitBrainDetail } from '../../src/roles/index.js'
+import {
+  ROLE_TEST_CONFIG,
+  RolesFixture,
+  agreedPrincipal,
+  describeViews,
+  fullMesh,
+  startServices,
+  untilPrincipal,
+  type RoleNode,
+} from '../helpers/roles-mesh.js'
+import { connect } from '../helpers/mesh.js'
+import { until } from '../helpers/until.js'
+
+const INTERVAL = ROLE_TEST_CONFIG.heartbeatIntervalMs!
+const fixture = new RolesFixture()
+afterEach(async () => await fixture.stopAll())
+
+function heaviest(nodes: readonly RoleNode[]): RoleNode {
+  return [...nodes].sort((a, b) => b.weight - a.weight)[0]!
+}
+
+describe('principal election on a real mesh', () => {
+  it('5 nodes with distinct weights elect the heaviest within 3 heartbeats of forming', async () => {
+    const nodes = await Promise.all(
+      [10, 40, 20, 50, 30].map(
+        async (weight) => await fixture.create({ weight, startServices: false }),
+      ),
+    )
+    await fullMesh(nodes)
+    // The mesh is formed (every node sees the 4 others on the control topic): the election
+    // services start together now, and the clock runs from here.
+    const formedAt = Date.now()
+    await Promise.all(nodes.map(startServices))
+    await untilPrincipal(nodes, heaviest(nodes), 10 * INTERVAL)
+    const elapsed = Date.now() - formedAt
+    console.info(`election: all 5 agree ${elapsed} ms after forming (interval ${INTERVAL} ms)`)
+    // Expected ≈ 1.5 intervals (one heartbeat round to hear the mesh, plus jitter) and a gossip
+    // hop. Margin 100 ms: `until` polls every 25 ms, and timers of 5 nodes in one process on 2
+    // cores slip by tens of ms.
+    expect(elapsed).toBeLessThanOrEqual(3 * INTERVAL + 100)
+    expect(nodes.map((n) => n.roles.term)).toEqual(nodes.map(() => nodes[0]!.roles.term))
+    expect(heaviest(nodes).roles.isPrincipal).toBe(true)
+    expect(heaviest(nodes).roles.roles).toEqual(['principal'])
+    expect(nodes.filter((n) => n.roles.isPrincipal)).toHaveLength(1)
+  })
+
+  it('nodes joining one by one, each heavier, still end with the heaviest (formation race)', async () => {
+    const nodes: RoleNode[] = []
+    for (const weight of [10, 20, 30, 40]) {
+      const node = await fixture.create({ weight })
+      await Promise.all(nodes.map(async (other) => await connect(node.node, other.node)))
+      nodes.push(node)
+    }
+    await untilPrincipal(nodes, heaviest(nodes), 20 * INTERVAL)
+  })
+
+  it('stopping the principal makes the next heaviest principal, and all survivors agree', async () => {
+    const nodes = await Promise.all(
+      [50, 40, 30, 20, 10].map(
+        async (weight) => await fixture.create({ weight, startServices: false }),
+      ),
+    )
+    await fullMesh(nodes)
+    await Promise.all(nodes.map(startServices))
+    await untilPrincipal(nodes, nodes[0]!, 10 * INTERVAL)
+    const term = nodes[1]!.roles.term
+
+    const stoppedAt = Date.now()
+    await fixture.stop(nodes[0]!)
+    const survivors = nodes.slice(1)
+    await untilPrincipal(survivors, nodes[1]!, 30 * INTERVAL)
+    const failover = Date.now() - stoppedAt
+    console.info(
+      `failover: survivors agree ${failover} ms after stop (dead after ${ROLE_TEST_CONFIG.deadAfter}+0.5 intervals of ${INTERVAL} ms)`,
+    )
+    expect(survivors.every((n) => n.roles.term === term + 1)).toBe(true)
+    // Settled: a few more heartbeat rounds change nothing.
+    const target = survivors[0]!.membership.stats().heartbeatsSent + 3
+    let disagreed = false
+    await until(() => {
+      if (agreedPrincipal(survivors) !== nodes[1]!.peerId) disagreed = true
+      return survivors[0]!.membership.stats().heartbeatsSent >= target
+    })
+    expect(disagreed).toBe(false)
+  })
+
+  it('a 3 + 2 partition elects on each side; the heal leaves the better claim and reports the split brain', async () => {
+    const partitions = new PartitionTable()
+    const nodes = await Promise.all(
+      [50, 20, 40, 30, 10].map(
+        async (weight) => await fixture.create({ weight, partitions, startServices: false }),
+      ),
+    )
+    const [w50, w20, w40, w30, w10] = nodes as [RoleNode, RoleNode, RoleNode, RoleNode, RoleNode]
+    const splitBrains: SplitBrainDetail[] = []
+    for (const n of nodes)
+      n.roles.addEventListener('roles.split-brain', (e) => splitBrains.push(e.detail))
+    await fullMesh(nodes)
+    await Promise.all(nodes.map(startServices))
+    await untilPrincipal(nodes, w50, 10 * INTERVAL)
+
+    const sideA = [w40, w30, w10]
+    const sideB = [w50, w20]
+    partitions.partition([sideA.map((n) => n.peerId), sideB.map((n) => n.peerId)])
+    await Promise.all(
+      nodes.map(async (n) => await n.gater!.closeCrossGroupConnections(n.node.libp2p)),
+    )
+    // Side A loses its principal and elects its heaviest; side B keeps its principal.
+    await untilPrincipal(sideA, w40, 30 * INTERVAL)
+    expect(agreedPrincipal(sideB)).toBe(w50.peerId)
+    expect(w40.roles.term).toBeGreaterThan(w50.roles.term)
+    // Both principals stay active for a while (longer than the split-brain grace).
+    await until(() => w40.roles.state().claimAgeMs > 4 * INTERVAL, { message: 'partition held' })
+    expect(splitBrains).toEqual([])
+
+    partitions.heal()
+    await Promise.all(sideA.flatMap((a) => sideB.map(async (b) => await connect(a.node, b.node))))
+    // The better claim (higher term) wins everywhere.
+    await untilPrincipal(nodes, w40, 20 * INTERVAL).catch((err: Error) => {
+      throw new Error(`${err.message}: ${describeViews(nodes)}`)
+    })
+    expect(new Set(nodes.map((n) => n.roles.term)).size).toBe(1)
+    expect(nodes.filter((n) => n.roles.isPrincipal)).toEqual([w40])
+    expect(splitBrains.length).toBeGreaterThan(0)
+    for (const detail of splitBrains) {
+      expect(new Set(detail.principals)).toEqual(new Set([w50.peerId, w40.peerId]))
+      expect(detail.winner).toBe(w40.peerId)
+    }
+    // Once per pair per node: no node raised it twice.
+    expect(splitBrains.length).toBeLessThanOrEqual(nodes.length)
+  })
+})
