@@ -1,146 +1,19 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import type { Readable } from 'node:stream'
-import { fileURLToPath } from 'node:url'
-import { WebSocket } from 'ws'
-import { until } from './until.js'
+import { DaemonProcess } from '../../src/process/daemon-process.js'
 
-const BIN = fileURLToPath(new URL('../../bin/patternmesh.js', import.meta.url))
-
-export interface LogLine {
-  level: number
-  msg: string
-  [key: string]: unknown
-}
-
-/** One `patternmesh start` child process, its JSON log lines, and its API. */
-export class DaemonProcess {
-  readonly logs: LogLine[] = []
-  readonly stderr: string[] = []
-  peerId = ''
-  listen: string[] = []
-  apiUrl = ''
-  exitCode: number | null | undefined
-  private child: ChildProcessByStdio<null, Readable, Readable> | undefined
-  private exited: Promise<void> = Promise.resolve()
-
-  constructor(
-    readonly dataDir: string,
-    readonly args: string[],
-  ) {}
-
-  /** Starts the daemon and waits until its API listens. */
-  async start(timeoutMs = 20_000): Promise<this> {
-    this.logs.length = 0
-    this.exitCode = undefined
-    this.apiUrl = ''
-    this.peerId = ''
-    const child = spawn(
-      process.execPath,
-      [BIN, 'start', '--data-dir', this.dataDir, '--no-mdns', '--api', '127.0.0.1:0', ...this.args],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, PATTERNMESH_LOG_LEVEL: 'debug' },
-      },
-    )
-    this.child = child
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code) => {
-        this.exitCode = code
-        resolve()
-      }),
-    )
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      let parsed: LogLine
-      try {
-        parsed = JSON.parse(line) as LogLine
-      } catch {
-        return
-      }
-      this.logs.push(parsed)
-      if (parsed.msg === 'patternmesh started') {
-        this.peerId = String(parsed['peerId'])
-        this.listen = parsed['listen'] as string[]
-      }
-      if (typeof parsed['url'] === 'string') this.apiUrl = parsed['url']
-    })
-    createInterface({ input: child.stderr }).on('line', (line) => this.stderr.push(line))
-    await until(() => this.apiUrl !== '' || this.exitCode !== undefined, {
-      timeout: timeoutMs,
-      message: 'daemon API',
-    })
-    if (this.exitCode !== undefined)
-      throw new Error(`daemon exited with ${this.exitCode}: ${this.stderr.join('\n')}`)
-    return this
-  }
-
-  get pid(): number | undefined {
-    return this.child?.pid
-  }
-
-  async token(): Promise<string> {
-    return (await readFile(join(this.dataDir, 'api-token'), 'utf8')).trim()
-  }
-
-  async get<T>(path: string): Promise<T> {
-    const response = await fetch(this.apiUrl + path)
-    return (await response.json()) as T
-  }
-
-  async post<T>(path: string, body: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(this.apiUrl + path, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${await this.token()}`,
-      },
-      body: JSON.stringify(body),
-    })
-    return { status: response.status, body: (await response.json()) as T }
-  }
-
-  /** Opens the event stream and collects its frames. */
-  async events(
-    types = 'message',
-  ): Promise<{ frames: Array<Record<string, unknown>>; close: () => void }> {
-    const url = `${this.apiUrl.replace('http', 'ws')}/v1/events?types=${types}&token=${await this.token()}`
-    const socket = new WebSocket(url)
-    const frames: Array<Record<string, unknown>> = []
-    socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>))
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve())
-      socket.once('error', reject)
-    })
-    return { frames, close: () => socket.close() }
-  }
-
-  async signal(signal: NodeJS.Signals, timeoutMs = 20_000): Promise<number | null | undefined> {
-    if (this.child === undefined || this.exitCode !== undefined) return this.exitCode
-    this.child.kill(signal)
-    await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, timeoutMs))])
-    return this.exitCode
-  }
-
-  /** SIGTERM, and SIGKILL if it has not exited in time: tests never leave a process behind. */
-  async stop(): Promise<number | null | undefined> {
-    const code = await this.signal('SIGTERM')
-    if (code === undefined) return await this.signal('SIGKILL')
-    return code
-  }
-}
+export { DaemonProcess }
 
 /** Daemons of one test, in temp data dirs removed afterwards. */
 export class DaemonFixture {
   readonly daemons: DaemonProcess[] = []
   private readonly dirs: string[] = []
 
-  async daemon(args: string[]): Promise<DaemonProcess> {
+  async daemon(args: string[], env: Record<string, string> = {}): Promise<DaemonProcess> {
     const dir = await mkdtemp(join(tmpdir(), 'pm-daemon-'))
     this.dirs.push(dir)
-    const daemon = new DaemonProcess(join(dir, 'data'), args)
+    const daemon = new DaemonProcess(join(dir, 'data'), args, env)
     this.daemons.push(daemon)
     return await daemon.start()
   }
