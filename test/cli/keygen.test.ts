@@ -2,6 +2,7 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { parsePskFile } from '../../src/net/index.js'
 import { parseNetworkKey } from '../../src/pattern/index.js'
 import { cli, expectUsageError } from './run-cli.js'
 
@@ -80,5 +81,14 @@ describe('patternmesh keygen', () => {
   it('refuses --force without --out, and an empty --out', async () => {
     expectUsageError(await cli('keygen', '--force'), '--force')
     expectUsageError(await cli('keygen', '--out', ''), '--out')
+  })
+})
+
+describe('keygen --psk', () => {
+  it('prints a libp2p private network key that the net layer accepts', async () => {
+    const run = await cli('keygen', '--psk')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^\/key\/swarm\/psk\/1\.0\.0\/\n\/base16\/\n[0-9a-f]{64}\n?$/)
+    expect(() => parsePskFile(run.stdout)).not.toThrow()
   })
 })
