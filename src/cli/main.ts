@@ -11,6 +11,7 @@ import { ConfigError, InvalidKeyError, InvalidStepError, UsageError } from '../e
 import { registerDemo } from './commands/demo.js'
 import { registerKeygen } from './commands/keygen.js'
 import { registerPattern } from './commands/pattern.js'
+import { registerSimulate } from './commands/simulate.js'
 import { registerStart } from './commands/start.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROGRAM_NAME, errorLine, type CliIo } from './io.js'
 import { packageVersion } from './version.js'
@@ -23,6 +24,7 @@ export interface CliContext {
 
 /** Errors that mean "the input was wrong", not "the program failed": exit 2. */
 const USAGE_ERRORS = new Set([
+  'ScenarioError',
   UsageError.name,
   InvalidKeyError.name,
   InvalidStepError.name,
@@ -55,6 +57,7 @@ Run '${PROGRAM_NAME} <command> --help' for the options of a command.`,
   registerPattern(program, ctx)
   registerDemo(program, ctx)
   registerStart(program, ctx)
+  registerSimulate(program, ctx)
   return program
 }
 

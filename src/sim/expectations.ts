@@ -1,0 +1,224 @@
+/**
+ * Expectations of a scenario against what a run recorded, and the key figures of the report.
+ * Pure: everything comes from the RunRecord.
+ */
+import { EXPECTED_DETECTION } from './attackers/attackers.js'
+import type { Recorder } from './recorder.js'
+import type { AttackerKind, Expectations } from './scenario.js'
+import {
+  agreementAfter,
+  aliveAt,
+  principalAt,
+  stepSpreadAt,
+  type LifeEvent,
+} from './timeline-state.js'
+
+export interface ExpectationResult {
+  name: string
+  passed: boolean
+  expected: string
+  actual: string
+}
+
+export interface RunRecord {
+  recorder: Recorder
+  members: Array<{ index: number; peerId: string; observer: boolean }>
+  attacks: Array<{ kind: AttackerKind; peerId: string; at: number }>
+  life: LifeEvent[]
+  endAt: number
+  formMs: number
+  advice: Array<{
+    id: string
+    targets: number
+    accepted: number
+    rejected: number
+    reasons: string[]
+  }>
+}
+
+export interface Figures {
+  nodes: number
+  observers: number
+  formMs: number
+  messagesSent: number
+  deliveryRatio: number
+  latencyP50Ms: number
+  latencyP99Ms: number
+  failoverMs: number[]
+  healConvergenceMs: number[]
+  anomaliesByKind: Record<string, number>
+  anomaliesByPeer: Record<string, number>
+  attacks: Array<{ kind: string; peerId: string; detected: boolean }>
+  falsePositives: number
+  recorderDropped: number
+}
+
+/** Honest, non-observer members alive at `t`: they elect and must agree. */
+function voters(record: RunRecord, t: number): number[] {
+  return record.members
+    .filter((m) => !m.observer && aliveAt(record.life, m.index, t))
+    .map((m) => m.index)
+}
+
+function detectors(record: RunRecord): Set<string> {
+  const observers = record.members.filter((m) => m.observer)
+  const pool = observers.length > 0 ? observers : record.members
+  return new Set(pool.map((m) => `${m.index}`))
+}
+
+export function failovers(record: RunRecord): number[] {
+  const { principals, principalKills } = record.recorder
+  return principalKills.map(({ at, victim }) => {
+    const agreed = agreementAfter(principals, (t) => voters(record, t), at, record.endAt, victim)
+    return agreed === undefined ? Number.POSITIVE_INFINITY : agreed.at - at
+  })
+}
+
+export function healConvergence(record: RunRecord): number[] {
+  return record.recorder.heals.map((at) => {
+    const agreed = agreementAfter(
+      record.recorder.principals,
+      (t) => voters(record, t),
+      at,
+      record.endAt,
+      null,
+    )
+    return agreed === undefined ? Number.POSITIVE_INFINITY : agreed.at - at
+  })
+}
+
+export function computeFigures(record: RunRecord): Figures {
+  const honest = new Set(record.members.map((m) => m.peerId))
+  const by = detectors(record)
+  const byKind: Record<string, number> = {}
+  const byPeer: Record<string, number> = {}
+  let falsePositives = 0
+  for (const d of record.recorder.detections) {
+    if (!by.has(d.by)) continue
+    byKind[d.kind] = (byKind[d.kind] ?? 0) + 1
+    byPeer[d.peerId] = (byPeer[d.peerId] ?? 0) + 1
+    if (honest.has(d.peerId)) falsePositives++
+  }
+  const attacks = record.attacks.map((a) => ({
+    kind: a.kind,
+    peerId: a.peerId,
+    detected: record.recorder.detections.some(
+      (d) => by.has(d.by) && d.peerId === a.peerId && d.kind === EXPECTED_DETECTION[a.kind],
+    ),
+  }))
+  return {
+    nodes: record.members.filter((m) => !m.observer).length,
+    observers: record.members.filter((m) => m.observer).length,
+    formMs: record.formMs,
+    messagesSent: record.recorder.messagesSent(),
+    deliveryRatio: record.recorder.deliveryRatio(),
+    latencyP50Ms: record.recorder.percentile(0.5),
+    latencyP99Ms: record.recorder.percentile(0.99),
+    failoverMs: failovers(record),
+    healConvergenceMs: healConvergence(record),
+    anomaliesByKind: byKind,
+    anomaliesByPeer: byPeer,
+    attacks,
+    falsePositives,
+    recorderDropped: record.recorder.dropped,
+  }
+}
+
+export function evaluate(
+  expect: Expectations,
+  record: RunRecord,
+  figures: Figures,
+): ExpectationResult[] {
+  const results: ExpectationResult[] = []
+  const ms = (n: number): string => (Number.isFinite(n) ? `${Math.round(n)} ms` : 'never')
+  if (expect.principalFailoverMs !== undefined) {
+    const worst = figures.failoverMs.length === 0 ? Number.NaN : Math.max(...figures.failoverMs)
+    results.push({
+      name: 'principalFailoverMs',
+      expected: `≤ ${expect.principalFailoverMs.max} ms`,
+      actual:
+        figures.failoverMs.length === 0
+          ? 'no principal was killed'
+          : figures.failoverMs.map(ms).join(', '),
+      passed: figures.failoverMs.length > 0 && worst <= expect.principalFailoverMs.max,
+    })
+  }
+  if (expect.attacksDetected !== undefined) {
+    const missed = figures.attacks.filter((a) => !a.detected).map((a) => a.kind)
+    results.push({
+      name: 'attacksDetected',
+      expected: expect.attacksDetected
+        ? 'every attack detected against its attacker'
+        : 'not checked',
+      actual:
+        figures.attacks.length === 0
+          ? 'no attack ran'
+          : missed.length === 0
+            ? `${figures.attacks.length}/${figures.attacks.length} detected`
+            : `missed: ${missed.join(', ')}`,
+      passed: !expect.attacksDetected || (figures.attacks.length > 0 && missed.length === 0),
+    })
+  }
+  if (expect.falsePositives !== undefined) {
+    results.push({
+      name: 'falsePositives',
+      expected: `≤ ${expect.falsePositives.max}`,
+      actual: String(figures.falsePositives),
+      passed: figures.falsePositives <= expect.falsePositives.max,
+    })
+  }
+  if (expect.deliveryRatio !== undefined) {
+    results.push({
+      name: 'deliveryRatio',
+      expected: `≥ ${expect.deliveryRatio.min}`,
+      actual: figures.deliveryRatio.toFixed(4),
+      passed: figures.deliveryRatio >= expect.deliveryRatio.min,
+    })
+  }
+  if (expect.adviceDelivered !== undefined) {
+    const incomplete = record.advice.filter((a) => a.accepted < a.targets)
+    results.push({
+      name: 'adviceDelivered',
+      expected: 'every advice accepted by every target',
+      actual:
+        record.advice.length === 0
+          ? 'no advice was issued'
+          : incomplete.length === 0
+            ? `${record.advice.length} advice, all accepted`
+            : incomplete
+                .map((a) => `${a.id}: ${a.accepted}/${a.targets} (${a.reasons.join('; ')})`)
+                .join(', '),
+      passed: !expect.adviceDelivered || (record.advice.length > 0 && incomplete.length === 0),
+    })
+  }
+  if (expect.stepSpread !== undefined) {
+    const { max, within } = expect.stepSpread
+    const checks = [...record.recorder.heals.map((at) => at + within * 1000), record.endAt]
+      .filter((t) => t <= record.endAt)
+      .map((t) => stepSpreadAt(record.recorder.steps, voters(record, t), t))
+    results.push({
+      name: 'stepSpread',
+      expected: `≤ ${max} step(s), ${within} s after each heal and at the end`,
+      actual: checks.join(', '),
+      passed: checks.every((spread) => spread <= max),
+    })
+  }
+  if (expect.singlePrincipal !== undefined) {
+    const named = new Set(
+      voters(record, record.endAt).map((n) =>
+        principalAt(record.recorder.principals, n, record.endAt),
+      ),
+    )
+    const [only] = [...named]
+    results.push({
+      name: 'singlePrincipal',
+      expected: 'every live node names the same principal at the end',
+      actual:
+        named.size === 1 && only !== null
+          ? `one: ${String(only).slice(-8)}`
+          : `${named.size} different`,
+      passed: !expect.singlePrincipal || (named.size === 1 && only !== null && only !== undefined),
+    })
+  }
+  return results
+}

@@ -1,0 +1,93 @@
+/**
+ * What a simulation run records, and the figures computed from it afterwards. Pure data: the
+ * runner feeds it, the expectations and the report read it. Everything is bounded.
+ */
+
+export interface Detection {
+  at: number
+  /** The node that recorded it (its index, or `observer:<i>`). */
+  by: string
+  kind: string
+  peerId: string
+  detail?: string
+}
+
+export interface Mark {
+  at: number
+  label: string
+  kind: 'kill' | 'restart' | 'partition' | 'heal' | 'weight' | 'advice' | 'attack'
+}
+
+const MAX_SENT = 200_000
+const MAX_SAMPLES = 20_000
+const MAX_LATENCIES = 200_000
+const MAX_DETECTIONS = 50_000
+
+export class Recorder {
+  readonly startedAt = Date.now()
+  /** Message id → how many receivers should get it, and how many did. */
+  private readonly sent = new Map<string, { expected: number; received: number; at: number }>()
+  readonly latencies: number[] = []
+  /** [time, node index, step] */
+  readonly steps: Array<[number, number, number]> = []
+  /** [time, node index, principal peer id or null] — principal changes as each node saw them. */
+  readonly principals: Array<[number, number, string | null]> = []
+  readonly detections: Detection[] = []
+  readonly marks: Mark[] = []
+  /** Principal kills: time, and the victim's peer id. */
+  readonly principalKills: Array<{ at: number; victim: string }> = []
+  readonly heals: number[] = []
+  dropped = 0
+  broadcastFailures = 0
+
+  mark(kind: Mark['kind'], label: string): void {
+    this.marks.push({ at: Date.now(), kind, label })
+  }
+
+  messageSent(id: string, expectedReceivers: number): void {
+    if (this.sent.size >= MAX_SENT) {
+      this.dropped++
+      return
+    }
+    this.sent.set(id, { expected: expectedReceivers, received: 0, at: Date.now() })
+  }
+
+  messageReceived(id: string, latencyMs: number, countable: boolean): void {
+    const entry = this.sent.get(id)
+    if (entry !== undefined && countable) entry.received++
+    if (this.latencies.length < MAX_LATENCIES) this.latencies.push(latencyMs)
+  }
+
+  step(node: number, step: number): void {
+    if (this.steps.length < MAX_SAMPLES * 10) this.steps.push([Date.now(), node, step])
+  }
+
+  principal(node: number, principal: string | null): void {
+    if (this.principals.length < MAX_SAMPLES) this.principals.push([Date.now(), node, principal])
+  }
+
+  detection(detection: Detection): void {
+    if (this.detections.length < MAX_DETECTIONS) this.detections.push(detection)
+    else this.dropped++
+  }
+
+  deliveryRatio(): number {
+    let expected = 0
+    let received = 0
+    for (const entry of this.sent.values()) {
+      expected += entry.expected
+      received += Math.min(entry.received, entry.expected)
+    }
+    return expected === 0 ? 1 : received / expected
+  }
+
+  messagesSent(): number {
+    return this.sent.size
+  }
+
+  percentile(p: number): number {
+    if (this.latencies.length === 0) return 0
+    const sorted = [...this.latencies].sort((a, b) => a - b)
+    return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
+  }
+}
