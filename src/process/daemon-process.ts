@@ -115,11 +115,17 @@ export class DaemonProcess {
   /** Opens the event stream and collects its frames. */
   async events(
     types = 'message',
+    onFrame?: (frame: Record<string, unknown>) => void,
   ): Promise<{ frames: Array<Record<string, unknown>>; close: () => void }> {
     const url = `${this.apiUrl.replace('http', 'ws')}/v1/events?types=${types}&token=${await this.token()}`
     const socket = new WebSocket(url)
     const frames: Array<Record<string, unknown>> = []
-    socket.on('message', (data) => frames.push(JSON.parse(String(data)) as Record<string, unknown>))
+    socket.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as Record<string, unknown>
+      // With a callback the frames go there (long runs); without, they are kept for the caller.
+      if (onFrame !== undefined) onFrame(frame)
+      else frames.push(frame)
+    })
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve())
       socket.once('error', reject)

@@ -46,6 +46,7 @@ export class InProcessSimulation {
   private readonly meshSeed: string
   private readonly generator: PatternGenerator
   private sentCount = 0
+  private readonly honest = new Set<string>()
 
   constructor(scenario: Scenario, hooks: RunHooks = {}) {
     this.scenario = scenario
@@ -175,6 +176,7 @@ export class InProcessSimulation {
 
   /** Records messages, principals, steps and detections from every member. */
   private watch(): void {
+    for (const m of this.members) this.honest.add(m.peerId)
     for (const member of this.members) this.watchMember(member)
     const sampler = setInterval(() => {
       for (const m of this.members) if (m.alive) this.recorder.step(m.index, m.node!.step)
@@ -191,6 +193,8 @@ export class InProcessSimulation {
       this.recorder.principal(member.index, event.detail.principal)
     })
     node.onMessage((message) => {
+      // Only the scenario's own traffic counts; an attacker's valid frames (a flood) do not.
+      if (!this.honest.has(message.envelope.senderId)) return
       this.recorder.messageReceived(
         message.id,
         Date.now() - message.envelope.timestamp,

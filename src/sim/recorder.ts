@@ -22,11 +22,14 @@ const MAX_SENT = 200_000
 const MAX_SAMPLES = 20_000
 const MAX_LATENCIES = 200_000
 const MAX_DETECTIONS = 50_000
+const MAX_EARLY = 10_000
 
 export class Recorder {
   readonly startedAt = Date.now()
   /** Message id → how many receivers should get it, and how many did. */
   private readonly sent = new Map<string, { expected: number; received: number; at: number }>()
+  /** Receipts of messages whose send was not recorded yet. */
+  private readonly early = new Map<string, number>()
   readonly latencies: number[] = []
   /** [time, node index, step] */
   readonly steps: Array<[number, number, number]> = []
@@ -44,18 +47,30 @@ export class Recorder {
     this.marks.push({ at: Date.now(), kind, label })
   }
 
-  messageSent(id: string, expectedReceivers: number): void {
+  messageSent(id: string, expectedReceivers: number, at = Date.now()): void {
     if (this.sent.size >= MAX_SENT) {
       this.dropped++
       return
     }
-    this.sent.set(id, { expected: expectedReceivers, received: 0, at: Date.now() })
+    // A receiver may report a message before its sender's receipt is back (process mode).
+    const early = this.early.get(id) ?? 0
+    this.early.delete(id)
+    this.sent.set(id, { expected: expectedReceivers, received: early, at })
   }
 
-  messageReceived(id: string, latencyMs: number, countable: boolean): void {
+  /** A delivery; without a latency (process mode) it is taken from the send time, if known. */
+  messageReceived(
+    id: string,
+    latencyMs: number | undefined,
+    countable: boolean,
+    receivedAt = Date.now(),
+  ): void {
     const entry = this.sent.get(id)
     if (entry !== undefined && countable) entry.received++
-    if (this.latencies.length < MAX_LATENCIES) this.latencies.push(latencyMs)
+    else if (entry === undefined && countable && this.early.size < MAX_EARLY)
+      this.early.set(id, (this.early.get(id) ?? 0) + 1)
+    const latency = latencyMs ?? (entry === undefined ? undefined : receivedAt - entry.at)
+    if (latency !== undefined && this.latencies.length < MAX_LATENCIES) this.latencies.push(latency)
   }
 
   step(node: number, step: number): void {
