@@ -46,6 +46,11 @@ export interface MeshLibp2pInit {
   /** Listen multiaddrs: `DEFAULT_LISTEN` for daemons, `/ip4/127.0.0.1/tcp/0` in tests. */
   listen: string[]
   transport: MeshTransport
+  /**
+   * Replaces the transports `transport` selects (listen addresses are still checked against
+   * `transport`): e.g. `conditionedMemory()` of src/sim/transport with `transport: 'memory'`.
+   */
+  transportFactory?: NonNullable<Libp2pOptions['transports']>[number]
   /** Identity; a stable one gives a stable peer id. A fresh ed25519 key if omitted. */
   privateKey?: PrivateKey
   /** pnet key file bytes (see psk.ts): only nodes with the same key can connect. */
@@ -149,7 +154,12 @@ export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p
     start: init.start ?? true,
     privateKey: init.privateKey,
     addresses: { listen: listen.map((addr) => addr.toString()) },
-    transports: init.transport === 'memory' ? [memory()] : [tcp(), webSockets()],
+    transports:
+      init.transportFactory != null
+        ? [init.transportFactory]
+        : init.transport === 'memory'
+          ? [memory()]
+          : [tcp(), webSockets()],
     connectionProtector: psk == null ? undefined : preSharedKey({ psk }),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

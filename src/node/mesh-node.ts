@@ -26,7 +26,9 @@ import {
   type EnvelopeKind,
   type VerdictCode,
 } from '../protocol/index.js'
+import { AdviceService, type AdviceAudit, type AdviceStore } from '../advice/index.js'
 import { Membership } from '../membership/index.js'
+import { MeshObserver } from '../observer/mesh-observer.js'
 import { MemoryRoleStateStore, RoleManager, type RoleStateStore } from '../roles/index.js'
 import { StepClock } from '../sync/step-clock.js'
 import { StepSync } from '../sync/step-sync.js'
@@ -45,7 +47,10 @@ export interface MeshNodeInit {
   transport?: MeshTransport
   /** Passed to libp2p: partitions, persistence, gossipsub overrides (tests, simulations). */
   libp2p?: Partial<
-    Pick<MeshLibp2pInit, 'connectionGater' | 'datastore' | 'gossipsub' | 'connectionManager'>
+    Pick<
+      MeshLibp2pInit,
+      'connectionGater' | 'datastore' | 'gossipsub' | 'connectionManager' | 'transportFactory'
+    >
   >
   logger?: Logger
   /**
@@ -53,7 +58,14 @@ export interface MeshNodeInit {
    * node unless `membership: false` (tests of the messaging layer alone). Role state persists
    * through `roleStore` (the daemon's is a file in the data dir; in memory if omitted).
    */
-  services?: { membership?: boolean; roleStore?: RoleStateStore; version?: string }
+  services?: {
+    membership?: boolean
+    roleStore?: RoleStateStore
+    version?: string
+    /** Advice (with membership): its log (in memory if omitted) and the API's audit log. */
+    adviceStore?: AdviceStore
+    adviceAudit?: AdviceAudit
+  }
 }
 
 export interface BroadcastReceipt {
@@ -120,7 +132,9 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
   private delivered = 0
   private readonly detach: Array<() => void> = []
   private members_: Membership | undefined
+  private observer_: MeshObserver | undefined
   private roles_: RoleManager | undefined
+  private advice_: AdviceService | undefined
   private syncSource_: 'peers' | 'local' | undefined
 
   constructor(init: MeshNodeInit) {
@@ -176,6 +190,16 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
   /** Term, principal and own roles (undefined before start or when off). */
   get roles(): RoleManager | undefined {
     return this.roles_
+  }
+
+  /** Verdicts, anomalies and statistics of this node (undefined before start). */
+  get observer(): MeshObserver | undefined {
+    return this.observer_
+  }
+
+  /** Advice: issue, apply, results, anti-entropy (undefined before start or when off). */
+  get advice(): AdviceService | undefined {
+    return this.advice_
   }
 
   /** Where the join sync got the step from, once it is over. */
@@ -384,6 +408,9 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
       ...(this.init.libp2p?.gossipsub !== undefined
         ? { gossipsub: this.init.libp2p.gossipsub }
         : {}),
+      ...(this.init.libp2p?.transportFactory !== undefined
+        ? { transportFactory: this.init.libp2p.transportFactory }
+        : {}),
     })
     this.libp2p_ = libp2p
     const pubsub = libp2p.services.pubsub
@@ -505,7 +532,11 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
 
   /** Membership and roles publish through the node, so they start once it is started. */
   private async startServices(): Promise<void> {
-    if (this.init.services?.membership === false) return
+    this.observer_ = new MeshObserver({
+      node: this,
+      ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
+    })
+    if (this.init.services?.membership === false) return this.observer_.start()
     const members = new Membership({
       node: this,
       ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
@@ -522,9 +553,27 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
     })
     this.roles_ = roles
     await roles.start()
+    this.advice_ = new AdviceService({
+      node: this,
+      roles,
+      members,
+      ...(this.init.services?.adviceStore !== undefined
+        ? { store: this.init.services.adviceStore }
+        : {}),
+      ...(this.init.services?.adviceAudit !== undefined
+        ? { audit: this.init.services.adviceAudit }
+        : {}),
+      ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
+    })
+    await this.advice_.start()
+    this.observer_.start()
   }
 
   private async stopParts(): Promise<void> {
+    await this.advice_?.stop()
+    this.advice_ = undefined
+    this.observer_?.stop()
+    this.observer_ = undefined
     await this.roles_?.stop()
     this.roles_ = undefined
     this.members_?.stop()

@@ -13,6 +13,7 @@ import { PartitionTable } from '../net/index.js'
 import type { MeshNode } from '../node/index.js'
 import { PatternGenerator } from '../pattern/index.js'
 import { startAttack } from './attackers/attackers.js'
+import { conditionedMemory, type ConditionedMemoryFactory } from './transport/index.js'
 import type { RunRecord } from './expectations.js'
 import { Recorder } from './recorder.js'
 import type { NodeRef, Scenario, TimelineAction } from './scenario.js'
@@ -46,6 +47,11 @@ export class InProcessSimulation {
   private readonly meshSeed: string
   private readonly generator: PatternGenerator
   private sentCount = 0
+  /**
+   * One simulated network with latency, jitter and loss on every connection
+   * (src/sim/transport) when the scenario asks for any; libp2p's memory transport otherwise.
+   */
+  private readonly network: ConditionedMemoryFactory | undefined
   private readonly honest = new Set<string>()
 
   constructor(scenario: Scenario, hooks: RunHooks = {}) {
@@ -53,6 +59,11 @@ export class InProcessSimulation {
     this.hooks = hooks
     this.edges = topologyEdges(scenario.nodes.count, scenario.topology, scenario.seed)
     this.meshSeed = `sim-${scenario.name}-${scenario.seed}`
+    const { latencyMs, jitterMs, loss } = scenario.network
+    this.network =
+      latencyMs + jitterMs + loss > 0
+        ? conditionedMemory({ conditions: { ...scenario.network }, seed: scenario.seed })
+        : undefined
     const config = this.baseConfig()
     this.generator = new PatternGenerator({
       seed: this.meshSeed,
@@ -130,6 +141,7 @@ export class InProcessSimulation {
           name,
           config,
           partitions: this.partitions,
+          ...(this.network !== undefined ? { libp2p: { transportFactory: this.network } } : {}),
           ...(this.hooks.logger ? { logger: this.hooks.logger } : {}),
         }),
       )
@@ -323,6 +335,7 @@ export class InProcessSimulation {
         weight: 0,
       }),
       transport: 'memory',
+      ...(this.network !== undefined ? { libp2p: { transportFactory: this.network } } : {}),
       services: { membership: false },
     })
     await node.start()

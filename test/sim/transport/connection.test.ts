@@ -7,7 +7,9 @@ import type { ComponentLogger, Logger, PeerId, Upgrader } from '@libp2p/interfac
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
+  conditionedMemory,
   ConditionedMemoryNetwork,
+  InvalidConditionsError,
   ConditionedMemoryTransport,
   type ConditionedMemoryInit,
   type SimEndpoint,
@@ -170,6 +172,50 @@ describe('conditioned memory connection', () => {
     expect(first).toHaveLength(40)
     expect(await arrivals(11)).toEqual(first)
     expect(await arrivals(12)).not.toEqual(first)
+  })
+})
+
+describe('conditions from a function', () => {
+  it('is asked per segment with the node names (else peer ids) of both ends', async () => {
+    vi.useFakeTimers({ now: 0 })
+    const calls: string[] = []
+    let extraMs = 0
+    const { connection } = connect({
+      conditions: (from, to, ends) => {
+        calls.push(`${from}>${to}:${ends.from.peerId}`)
+        return { latencyMs: (from === 'a' ? 30 : 70) + extraMs, jitterMs: 0, loss: 0 }
+      },
+      now: () => Date.now(),
+    })
+    const arrivals = (end: SimMultiaddrConnection): number[] => {
+      const times: number[] = []
+      end.addEventListener('message', () => times.push(Date.now()))
+      return times
+    }
+    const atB = arrivals(connection.listener)
+    const atA = arrivals(connection.dialer)
+    connection.dialer.send(new Uint8Array([1]))
+    connection.listener.send(new Uint8Array([2]))
+    await vi.advanceTimersByTimeAsync(100)
+    extraMs = 100
+    connection.dialer.send(new Uint8Array([3]))
+    await vi.advanceTimersByTimeAsync(200)
+
+    expect(atB).toEqual([30, 230])
+    expect(atA).toEqual([70])
+    expect(calls).toEqual(['a>b:peer-a', 'b>a:peer-b', 'a>b:peer-a'])
+    connection.dialer.abort(new Error('done'))
+  })
+
+  it('refuses a bad seed or queue limit', () => {
+    const conditions = { latencyMs: 0, jitterMs: 0, loss: 0 }
+    expect(() => conditionedMemory({ conditions, seed: 1.5 })).toThrow(InvalidConditionsError)
+    expect(() => conditionedMemory({ conditions, maxQueuedBytes: 0 })).toThrow(
+      /maxQueuedBytes must be a positive integer/,
+    )
+    expect(() => conditionedMemory({ conditions: { ...conditions, loss: 2 } })).toThrow(
+      InvalidConditionsError,
+    )
   })
 })
 
