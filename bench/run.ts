@@ -7,12 +7,19 @@
 import '../src/compat.js'
 import { cpus } from 'node:os'
 import { garbageCollector, table, type BenchCheck, type BenchModule } from './harness.js'
+import { adviceBench } from './advice.js'
 import { failoverBench } from './failover.js'
 import { meshThroughputBench } from './mesh-throughput.js'
 import { patternMemoryBench } from './pattern-memory.js'
 import { verifyBench } from './verify.js'
 
-const BENCHES: BenchModule[] = [verifyBench, patternMemoryBench, meshThroughputBench, failoverBench]
+const BENCHES: BenchModule[] = [
+  verifyBench,
+  patternMemoryBench,
+  meshThroughputBench,
+  failoverBench,
+  adviceBench,
+]
 
 async function main(filters: string[]): Promise<number> {
   const selected =

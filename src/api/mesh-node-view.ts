@@ -4,7 +4,9 @@
  */
 import type { Member } from '../membership/index.js'
 import type { MeshNode } from '../node/index.js'
-import type { ApiEvent, ApiNode, PeerView } from './types.js'
+import { ObserverModeError, type Anomaly, type MeshObserver } from '../observer/index.js'
+import type { ApiAdvice, ApiEvent, ApiNode, PeerView } from './types.js'
+import { NotStartedError } from '../errors.js'
 
 export function meshNodeView(node: MeshNode, extra: Partial<ApiNode> = {}): ApiNode {
   const view: ApiNode = {
@@ -20,7 +22,11 @@ export function meshNodeView(node: MeshNode, extra: Partial<ApiNode> = {}): ApiN
     config: node.config,
     connectedPeers: () => node.connectedPeers(),
     stats: () => node.stats(),
-    broadcast: async (data) => await node.broadcast(data),
+    // An observer never publishes data (DESIGN §7): refused here, before the node.
+    broadcast: async (data) => {
+      if (node.config.observer) throw new ObserverModeError()
+      return await node.broadcast(data)
+    },
     whenReady: async () => await node.whenReady(),
     addEventListener: (type, listener) => node.addEventListener(type, listener),
     removeEventListener: (type, listener) => node.removeEventListener(type, listener),
@@ -35,13 +41,34 @@ export function meshNodeView(node: MeshNode, extra: Partial<ApiNode> = {}): ApiN
               roles: state?.roles ?? [],
             }
           },
+        }
+      : {}),
+    ...(node.observer !== undefined ? observerProviders(node.observer) : {}),
+    ...(node.members !== undefined || node.observer !== undefined
+      ? {
           subscribeEvents: (listener: (event: ApiEvent) => void) =>
             subscribeComponentEvents(node, listener),
         }
       : {}),
+    ...(node.advice !== undefined ? { advice: adviceProvider(node) } : {}),
     ...extra,
   }
   return view
+}
+
+/** The advice routes' view of the node's AdviceService (the one of the current start). */
+function adviceProvider(node: MeshNode): ApiAdvice {
+  const service = (): NonNullable<MeshNode['advice']> => {
+    const advice = node.advice
+    if (advice === undefined) throw new NotStartedError()
+    return advice
+  }
+  return {
+    list: () => node.advice?.list() ?? [],
+    get: (id) => node.advice?.get(id),
+    issue: async (request, meta) => await service().issue(request, meta),
+    rollback: async (id, ttlMs, meta) => await service().rollback(id, ttlMs, meta),
+  }
 }
 
 export function peerViewOf(member: Member): PeerView {
@@ -56,10 +83,23 @@ export function peerViewOf(member: Member): PeerView {
   }
 }
 
-/** Membership and role events as `/v1/events` frames (`member`, `role`). */
+function observerProviders(observer: MeshObserver): Partial<ApiNode> {
+  return {
+    anomalies: () => observer.anomalies(),
+    anomalyTotals: () => observer.stats().totals,
+    networkMetrics: () => observer.networkMetrics(),
+    peerStats: () => observer.peerStats(),
+  }
+}
+
+/** Membership, role and observer events as `/v1/events` frames (`member`, `role`, `anomaly`). */
 function subscribeComponentEvents(node: MeshNode, listener: (event: ApiEvent) => void): () => void {
   const members = node.members
   const roles = node.roles
+  const observer = node.observer
+  const onAnomaly = (event: CustomEvent<Anomaly>): void => {
+    listener({ type: 'anomaly', ...event.detail })
+  }
   const onStatus = (
     event: CustomEvent<{ peerId: string; status: string; previous: string }>,
   ): void => {
@@ -78,7 +118,9 @@ function subscribeComponentEvents(node: MeshNode, listener: (event: ApiEvent) =>
   members?.addEventListener('members.status-changed', onStatus)
   members?.addEventListener('members.joined', onJoined)
   roles?.addEventListener('roles.principal-changed', onPrincipal)
+  observer?.addEventListener('observer.anomaly', onAnomaly)
   return () => {
+    observer?.removeEventListener('observer.anomaly', onAnomaly)
     members?.removeEventListener('members.status-changed', onStatus)
     members?.removeEventListener('members.joined', onJoined)
     roles?.removeEventListener('roles.principal-changed', onPrincipal)

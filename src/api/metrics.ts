@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { ANOMALY_KINDS } from '../observer/anomaly.js'
 import { VERDICT_CODES } from '../protocol/index.js'
 import type { ApiNode } from './types.js'
 
@@ -80,6 +81,23 @@ export function createApiMetrics(init: ApiMetricsInit): ApiMetrics {
     () => node.stats().patternCache.misses,
   )
 
+  const anomalies: Counter<'kind'> = new Counter({
+    name: 'patternmesh_anomalies_total',
+    help: 'Anomalies the observer saw, by kind (repeats folded into one record counted too).',
+    labelNames: ['kind'],
+    registers,
+    collect: () => {
+      const totals = node.anomalyTotals?.() ?? {}
+      anomalies.reset()
+      for (const kind of ANOMALY_KINDS) anomalies.inc({ kind }, totals[kind] ?? 0)
+    },
+  })
+  const health: Gauge = new Gauge({
+    name: 'patternmesh_network_health',
+    help: 'Network health 0..1 as the observer computes it (alive share × accepted share).',
+    registers,
+    collect: () => health.set(node.networkMetrics?.().networkHealth ?? 1),
+  })
   const step: Gauge = new Gauge({
     name: 'patternmesh_step',
     help: "The node's global step.",

@@ -103,6 +103,31 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
       step: nullable('integer'),
       at: { type: 'integer', description: 'ms since the epoch' },
       detail: { type: 'string' },
+      count: {
+        type: 'integer',
+        minimum: 1,
+        description: 'occurrences folded into this record (same peer and kind within 1 s)',
+      },
+    },
+  },
+  NetworkMetrics: {
+    type: 'object',
+    required: [
+      'totalNodes',
+      'messagesPerSecond',
+      'averageLatency',
+      'patternMismatches',
+      'networkHealth',
+    ],
+    properties: {
+      totalNodes: { type: 'integer', description: 'alive members, this node included' },
+      messagesPerSecond: { type: 'number', description: 'accepted data messages/s, last 10 s' },
+      averageLatency: {
+        ...nullable('number'),
+        description: 'mean ms from frame timestamp to acceptance, last 10 s',
+      },
+      patternMismatches: { type: 'integer', description: 'PATTERN_MISMATCH frames since start' },
+      networkHealth: { type: 'number', minimum: 0, maximum: 1 },
     },
   },
   Anomalies: {
@@ -130,6 +155,7 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
       ref('MemberEvent'),
       ref('RejectedEvent'),
       ref('DroppedEvent'),
+      ref('AnomalyEvent'),
       ref('ComponentEvent'),
     ],
   },
@@ -156,7 +182,11 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
   }),
   MemberEvent: event('member', {
     peerId: { type: 'string' },
-    change: { type: 'string', enum: ['connected', 'disconnected'] },
+    change: {
+      type: 'string',
+      enum: ['connected', 'disconnected', 'joined', 'status'],
+      description: 'libp2p connection changes, and member table changes (with status)',
+    },
   }),
   RejectedEvent: event('rejected', {
     code: { type: 'string', description: 'verdict code, e.g. PATTERN_MISMATCH' },
@@ -167,13 +197,17 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
     topic: { type: 'string' },
     detail: nullable('string'),
   }),
+  AnomalyEvent: {
+    description: 'an anomaly the observer recorded: the Anomaly fields, with type "anomaly"',
+    allOf: [ref('Anomaly'), { type: 'object', properties: { type: { const: 'anomaly' } } }],
+  },
   DroppedEvent: event('dropped', { count: { type: 'integer', minimum: 1 } }),
   ComponentEvent: {
     type: 'object',
-    description: 'anomaly, role and advice events of the components that provide them',
+    description: 'role and advice events of the components that provide them',
     required: ['type', 'at'],
     properties: {
-      type: { type: 'string', enum: ['anomaly', 'role', 'advice'] },
+      type: { type: 'string', enum: ['role', 'advice'] },
       at: { type: 'integer' },
     },
   },

@@ -1,6 +1,7 @@
 import { DEFAULT_ANOMALY_LIMIT, MAX_ANOMALY_LIMIT } from './constants.js'
 import { EVENT_TYPES } from './event-frames.js'
 import { OPENAPI_SCHEMAS, ref } from './openapi-schemas.js'
+import { ADVICE_OPENAPI_SCHEMAS, ADVICE_PATHS } from './routes/advice-openapi.js'
 
 /** The OpenAPI 3.1 document of the control API. A test holds it against the route table. */
 export interface OpenApiDocument {
@@ -53,6 +54,22 @@ export function buildOpenApiDocument(version: string): OpenApiDocument {
         'Per-node control API. Reads are open; writes and the event stream need `Authorization: Bearer <token>`. Errors are `{ error: { code, message } }`; an unknown path answers 404 and a wrong method 405 with `Allow`.',
     },
     paths: {
+      '/': {
+        get: {
+          operationId: 'getDashboard',
+          summary: 'Live dashboard (HTML page)',
+          description:
+            'Members, steps, principal and term, message rate and the anomaly feed, live over `/v1/events`. Give the token as `/#token=<token>` or in the page.',
+          tags: ['observer'],
+          responses: {
+            '200': {
+              description: 'the dashboard page',
+              content: { 'text/html': { schema: { type: 'string' } } },
+            },
+            default: errors,
+          },
+        },
+      },
       '/health': {
         get: {
           operationId: 'getHealth',
@@ -146,10 +163,30 @@ export function buildOpenApiDocument(version: string): OpenApiDocument {
                 default: DEFAULT_ANOMALY_LIMIT,
               },
             },
+            {
+              name: 'peer',
+              in: 'query',
+              description: 'only anomalies blamed on this peer id',
+              schema: { type: 'string' },
+            },
           ],
           responses: {
             '200': { description: 'anomalies', content: json(ref('Anomalies')) },
-            '400': errorResponse('bad kind or limit'),
+            '400': errorResponse('bad kind, limit or peer'),
+            default: errors,
+          },
+        },
+      },
+      '/v1/metrics/network': {
+        get: {
+          operationId: 'getNetworkMetrics',
+          summary: 'Mesh-wide figures from the observer',
+          description:
+            'networkHealth = (alive / known members) × (accepted / (accepted + rejected) frames over the last 10 s) × (0.5 if a SPLIT_BRAIN was seen in the last minute); 1 is a healthy mesh.',
+          tags: ['observer'],
+          responses: {
+            '200': { description: 'NetworkMetrics', content: json(ref('NetworkMetrics')) },
+            '503': errorResponse('no observer on this node (not started)'),
             default: errors,
           },
         },
@@ -169,6 +206,7 @@ export function buildOpenApiDocument(version: string): OpenApiDocument {
             '401': errorResponse('missing or wrong token', {
               'WWW-Authenticate': { schema: { type: 'string' } },
             }),
+            '409': errorResponse('this node is an observer: it never publishes data'),
             '413': errorResponse('body over the size limit, or payload over a frame'),
             '415': errorResponse('the body is not application/json'),
             '429': errorResponse('too many writes', {
@@ -181,6 +219,7 @@ export function buildOpenApiDocument(version: string): OpenApiDocument {
           },
         },
       },
+      ...ADVICE_PATHS,
       '/v1/events': {
         get: {
           operationId: 'getEvents',
@@ -221,7 +260,7 @@ export function buildOpenApiDocument(version: string): OpenApiDocument {
       },
     },
     components: {
-      schemas: OPENAPI_SCHEMAS,
+      schemas: { ...OPENAPI_SCHEMAS, ...ADVICE_OPENAPI_SCHEMAS },
       responses: { Error: errorResponse('unexpected error (500) or unknown route (404)') },
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
     },

@@ -27,7 +27,10 @@ import { PeerTracker } from './peer-tracker.js'
 import { createTokenBucket, type TokenBucket } from './rate-limit.js'
 import { Readiness } from './readiness.js'
 import { matchRoute, splitTarget, type Handlers, type Reply } from './router.js'
+import { listAdvice, postAdvice, rollbackAdvice } from './routes/advice.js'
 import { anomalies } from './routes/anomalies.js'
+import { dashboard } from './routes/dashboard.js'
+import { networkMetrics } from './routes/network.js'
 import { events } from './routes/events.js'
 import { health, ready } from './routes/health.js'
 import { postMessage } from './routes/messages.js'
@@ -103,7 +106,12 @@ class HttpApiServer implements ApiServer {
       status: status(ctx),
       peers: peers(ctx),
       anomalies: anomalies(ctx),
+      networkMetrics: networkMetrics(ctx),
+      dashboard: dashboard(),
       postMessage: postMessage(ctx),
+      listAdvice: listAdvice(ctx),
+      postAdvice: postAdvice(ctx),
+      rollbackAdvice: rollbackAdvice(ctx),
       events: events(),
     }
   }

@@ -3,6 +3,9 @@ import type { MeshConfig } from '../config/index.js'
 import type { BroadcastReceipt, MeshNodeStats } from '../node/index.js'
 import type { FrameVerdictDetail, MeshMessage } from '../node/index.js'
 import type { StepChangeDetail } from '../sync/step-clock.js'
+import type { AdviceView } from '../advice/index.js'
+import type { Anomaly, AnomalyKind } from '../observer/anomaly.js'
+import type { NetworkMetrics, PeerStats } from '../observer/index.js'
 
 /** A member of the mesh as the API shows it (DESIGN §8 `/v1/peers`). */
 export interface PeerView {
@@ -19,35 +22,13 @@ export interface PeerView {
   observer: boolean | null
 }
 
-/** The anomaly kinds of DESIGN §7; `?kind=` on `/v1/anomalies` accepts these. */
-export const ANOMALY_KINDS = [
-  'PATTERN_MISMATCH',
-  'TAG_MISMATCH',
-  'REPLAY',
-  'STEP_SKEW',
-  'FLOOD',
-  'MALFORMED',
-  'OVERSIZE',
-  'UNKNOWN_SENDER',
-  'SPLIT_BRAIN',
-  'STEP_DIVERGENCE',
-  'MEMBER_FLAPPING',
-] as const
-export type AnomalyKind = (typeof ANOMALY_KINDS)[number]
-
-export type AnomalySeverity = 'info' | 'warning' | 'critical'
-
-/** One anomaly (DESIGN §7): what an observer records. */
-export interface Anomaly {
-  id: string
-  kind: AnomalyKind
-  severity: AnomalySeverity
-  peerId: string | null
-  step: number | null
-  /** ms since the epoch. */
-  at: number
-  detail: string
-}
+// Anomalies belong to the observer; re-exported here so API users keep one import.
+export {
+  ANOMALY_KINDS,
+  type Anomaly,
+  type AnomalyKind,
+  type AnomalySeverity,
+} from '../observer/anomaly.js'
 
 /** Role state for `/v1/status`, once the roles component exists. */
 export interface RoleStateView {
@@ -103,12 +84,28 @@ export interface ApiNode {
   ): void
   /** The member table (membership component); default: connected peers, all alive. */
   memberViews?: () => PeerView[]
-  /** Recorded anomalies (observer component); default: none. */
+  /** Recorded anomalies, newest first (observer component); default: none. */
   anomalies?: () => Anomaly[]
+  /** Anomaly occurrences per kind since start, for `/metrics` (observer). */
+  anomalyTotals?: () => Partial<Record<AnomalyKind, number>>
+  /** Mesh-wide figures (observer); `/v1/metrics/network` answers 503 without it. */
+  networkMetrics?: () => NetworkMetrics
+  /** Per-peer statistics (observer), merged into `/v1/peers`. */
+  peerStats?: () => PeerStats[]
   /** Term, principal and own roles (roles component); default: term 0, no principal. */
   roleState?: () => RoleStateView
+  /** Advice (advice component); without it the advice routes answer 503. */
+  advice?: ApiAdvice
   /** Subscribes to component events for `/v1/events`; returns the unsubscribe function. */
   subscribeEvents?: (listener: (event: ApiEvent) => void) => () => void
+}
+
+/** What the advice routes use of the advice component (AdviceService satisfies it). */
+export interface ApiAdvice {
+  list(): AdviceView[]
+  get(id: string): AdviceView | undefined
+  issue(request: unknown, meta: { who: string }): Promise<{ id: string }>
+  rollback(id: string, ttlMs: number | undefined, meta: { who: string }): Promise<{ id: string }>
 }
 
 export interface ApiRateLimit {

@@ -8,11 +8,14 @@
  */
 import { Command, CommanderError } from 'commander'
 import { ConfigError, InvalidKeyError, InvalidStepError, UsageError } from '../errors.js'
+import { registerAdvise } from './commands/advise.js'
 import { registerDemo } from './commands/demo.js'
 import { registerKeygen } from './commands/keygen.js'
+import { registerObserve } from './commands/observe.js'
 import { registerPattern } from './commands/pattern.js'
 import { registerSimulate } from './commands/simulate.js'
 import { registerStart } from './commands/start.js'
+import { registerStatus } from './commands/status.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROGRAM_NAME, errorLine, type CliIo } from './io.js'
 import { packageVersion } from './version.js'
 
@@ -57,6 +60,9 @@ Run '${PROGRAM_NAME} <command> --help' for the options of a command.`,
   registerPattern(program, ctx)
   registerDemo(program, ctx)
   registerStart(program, ctx)
+  registerAdvise(program, ctx)
+  registerObserve(program, ctx)
+  registerStatus(program, ctx)
   registerSimulate(program, ctx)
   return program
 }

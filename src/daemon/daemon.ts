@@ -13,6 +13,7 @@ import { packageVersion } from '../cli/version.js'
 import type { MeshConfig } from '../config/index.js'
 import { ConfigError } from '../errors.js'
 import { MeshNode } from '../node/index.js'
+import { FileAdviceAudit, FileAdviceStore } from '../advice/index.js'
 import { FileRoleStateStore } from '../roles/index.js'
 import { readNetworkKeyFile } from '../pattern/index.js'
 import { openDataDir, type DataDir } from '../store/index.js'
@@ -98,7 +99,12 @@ export class Daemon {
       privateKey: this.dataDir.identity.privateKey,
       transport: 'tcp',
       libp2p: { datastore: this.dataDir.datastore },
-      services: { roleStore: new FileRoleStateStore(this.dataDir.path), version: packageVersion() },
+      services: {
+        roleStore: new FileRoleStateStore(this.dataDir.path),
+        adviceStore: new FileAdviceStore(this.dataDir.path),
+        adviceAudit: new FileAdviceAudit(this.dataDir.path),
+        version: packageVersion(),
+      },
       logger: this.log,
       ...(networkKey !== undefined ? { networkKey } : {}),
       ...(psk !== undefined ? { psk } : {}),

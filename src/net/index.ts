@@ -55,3 +55,4 @@ export {
 export { fastMsgId } from './fast-msg-id.js'
 export type { NetLogger } from './log.js'
 export { congestedStream, waitForOutboundCapacity } from './outbound-pressure.js'
+export { bindAppScore, type AppScoreSource } from './app-score.js'

@@ -463,6 +463,9 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
           : undefined
       },
       announce: async () => {
+        // Heartbeats carry the step already (their envelope's step): with membership running,
+        // a separate announcement would double the control traffic for nothing.
+        if (this.members_ !== undefined) return
         await this.sendControl('step-sync', new Uint8Array(0))
       },
       announceIntervalMs: this.config.heartbeatIntervalMs,

@@ -172,7 +172,14 @@ describe('control API: reads', () => {
   it('answers unknown routes 404 and wrong methods 405 with Allow, always as JSON', async () => {
     const node = await fixture.node()
     const api = await apis.start(node)
-    for (const path of ['/', '/v1', '/v1/status/', '/nope', '//v1/status', '/v1/messages/x']) {
+    for (const path of [
+      '/index.html',
+      '/v1',
+      '/v1/status/',
+      '/nope',
+      '//v1/status',
+      '/v1/messages/x',
+    ]) {
       const res = await fetch(api.url(path))
       expect(res.status, path).toBe(404)
       expect((await json(res)).error).toMatchObject({ code: 'NOT_FOUND' })

@@ -1,6 +1,12 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ROUTES, buildOpenApiDocument, type OpenApiDocument } from '../../src/api/index.js'
+import {
+  ROUTES,
+  buildOpenApiDocument,
+  meshNodeView,
+  type OpenApiDocument,
+} from '../../src/api/index.js'
+import { AdviceService } from '../../src/advice/index.js'
 import { MeshNode } from '../../src/node/index.js'
 import { MeshFixture, testConfig } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
@@ -66,7 +72,85 @@ const auth = { headers: { Authorization: `Bearer ${TOKEN}` } }
  * For every documented response of every route, a way to make the server answer it. The test
  * fails when a documented status has no producer, or a producer gets another status.
  */
+/** An API over the first node with an AdviceService attached (it stamps its own advice). */
+let advisedApi: Promise<RunningApi> | undefined
+async function advised(): Promise<RunningApi> {
+  advisedApi ??= (async () => {
+    const node = fixture.nodes[0]!
+    const service = new AdviceService({ node }, { syncIntervalMs: 0 })
+    await service.start()
+    return await apis.start(meshNodeView(node, { advice: service }))
+  })()
+  return await advisedApi
+}
+afterEach(() => {
+  advisedApi = undefined
+})
+
+const postAdvice = (
+  api: RunningApi,
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<Response> =>
+  api.authed(path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body,
+  })
+const UPDATE = '{"type":"UPDATE","target":["*"],"payload":{"key":"k","value":1},"ttlMs":60000}'
+
 const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> = {
+  'GET /v1/advice': {
+    '200': async () => await answer(fetch((await advised()).url('/v1/advice'))),
+    '404': async () => await answer(fetch((await advised()).url('/v1/advice?id=nope'))),
+    '503': async ({ ready }) => await answer(fetch(ready.url('/v1/advice'))),
+  },
+  'POST /v1/advice': {
+    '202': async () => await answer(postAdvice(await advised(), '/v1/advice', UPDATE)),
+    '400': async () =>
+      await answer(postAdvice(await advised(), '/v1/advice', UPDATE.replace('"key":"k",', ''))),
+    '401': async ({ ready }) =>
+      await answer(postAdvice(ready, '/v1/advice', UPDATE, { Authorization: 'Bearer no' })),
+    '413': async () => {
+      const small = await apis.start(fixture.nodes[0]!, { maxBodyBytes: 512 })
+      const big = UPDATE.replace('1}', `"${'x'.repeat(600)}"}`)
+      return await answer(postAdvice(small, '/v1/advice', big))
+    },
+    '415': async ({ ready }) =>
+      await answer(postAdvice(ready, '/v1/advice', UPDATE, { 'Content-Type': 'text/plain' })),
+    '429': async ({ strict }) => {
+      await postAdvice(strict, '/v1/advice', UPDATE)
+      return await answer(postAdvice(strict, '/v1/advice', UPDATE))
+    },
+    '503': async ({ ready }) => await answer(postAdvice(ready, '/v1/advice', UPDATE)),
+  },
+  'POST /v1/advice/rollback': {
+    '202': async () => {
+      const api = await advised()
+      const { id } = (await (await postAdvice(api, '/v1/advice', UPDATE)).json()) as { id: string }
+      return await answer(postAdvice(api, '/v1/advice/rollback', JSON.stringify({ id })))
+    },
+    '400': async ({ ready }) => await answer(postAdvice(ready, '/v1/advice/rollback', '{}')),
+    '401': async ({ ready }) =>
+      await answer(
+        postAdvice(ready, '/v1/advice/rollback', '{"id":"x"}', { Authorization: 'Bearer no' }),
+      ),
+    '404': async () =>
+      await answer(postAdvice(await advised(), '/v1/advice/rollback', '{"id":"nope"}')),
+    '503': async ({ ready }) =>
+      await answer(postAdvice(ready, '/v1/advice/rollback', '{"id":"x"}')),
+  },
+  'GET /': {
+    '200': async ({ ready }) => await answer(fetch(ready.url('/'))),
+  },
+  'GET /v1/metrics/network': {
+    '200': async () => {
+      const viewed = await apis.start(meshNodeView(fixture.nodes[0]!))
+      return await answer(fetch(viewed.url('/v1/metrics/network')))
+    },
+    '503': async ({ ready }) => await answer(fetch(ready.url('/v1/metrics/network'))),
+  },
   'GET /health': { '200': async ({ ready }) => await answer(fetch(ready.url('/health'))) },
   'GET /ready': {
     '200': async ({ ready }) => await answer(fetch(ready.url('/ready'))),
@@ -89,6 +173,11 @@ const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> 
     '400': async ({ ready }) => await answer(post(ready, '{"data":1}')),
     '401': async ({ ready }) =>
       await answer(post(ready, '{"data":"x"}', { Authorization: 'Bearer no' })),
+    '409': async () => {
+      const observer = await apis.start(meshNodeView(await fixture.node({ observer: true })))
+      await until(async () => (await readReady(observer)) === 200, { message: 'observer ready' })
+      return await answer(post(observer, '{"data":"x"}'))
+    },
     '413': async ({ strict }) =>
       await answer(post(strict, JSON.stringify({ data: 'x'.repeat(600) }))),
     '415': async ({ ready }) =>

@@ -5,7 +5,7 @@ import type { Handler } from '../router.js'
 import { ANOMALY_KINDS } from '../types.js'
 
 /**
- * `GET /v1/anomalies?kind=REPLAY,STEP_SKEW&limit=50`: the newest anomalies first, from the
+ * `GET /v1/anomalies?kind=REPLAY,STEP_SKEW&limit=50&peer=<id>`: the newest anomalies first, from the
  * observer component when there is one (none otherwise).
  */
 export const anomalies =
@@ -13,9 +13,13 @@ export const anomalies =
   ({ query }) => {
     const kinds = parseKinds(query.getAll('kind'))
     const limit = parseLimit(query.get('limit'))
+    const peer = query.get('peer')
+    if (peer !== null && !/^[1-9A-HJ-NP-Za-km-z]{1,128}$/.test(peer))
+      throw badRequest('peer: expected a peer id')
     const all = ctx.node.anomalies?.() ?? []
     const selected = all
       .filter((anomaly) => kinds === undefined || kinds.has(anomaly.kind))
+      .filter((anomaly) => peer === null || anomaly.peerId === peer)
       .sort((a, b) => b.at - a.at)
       .slice(0, limit)
     return { status: 200, json: { anomalies: selected } }

@@ -36,6 +36,8 @@ function broadcastError(err: unknown): unknown {
   const name = err instanceof Error ? err.name : ''
   const message = err instanceof Error ? err.message : String(err)
   switch (name) {
+    case 'ObserverModeError':
+      return new ApiError(409, 'OBSERVER_MODE', message)
     case 'NotStartedError':
       return notReady('the node is not started')
     case 'PayloadTooLargeError':

@@ -1,5 +1,6 @@
 import type { ApiContext } from '../context.js'
 import type { Handler } from '../router.js'
+import type { PeerStats } from '../../observer/index.js'
 import type { PeerView } from '../types.js'
 
 /**
@@ -10,7 +11,8 @@ export const peers =
   (ctx: ApiContext): Handler =>
   () => {
     const { node } = ctx
-    if (node.memberViews !== undefined) return { status: 200, json: { peers: node.memberViews() } }
+    if (node.memberViews !== undefined)
+      return { status: 200, json: { peers: withStats(node.memberViews(), node.peerStats?.()) } }
     let connected: string[] = []
     try {
       connected = node.connectedPeers()
@@ -30,5 +32,22 @@ export const peers =
       }
     })
     list.sort((a, b) => (a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0))
-    return { status: 200, json: { peers: list } }
+    return { status: 200, json: { peers: withStats(list, node.peerStats?.()) } }
   }
+
+/** The observer's per-peer figures (rate, latency, anomalies) added to each peer it knows. */
+function withStats(list: PeerView[], stats: PeerStats[] | undefined): PeerView[] {
+  if (stats === undefined) return list
+  const byId = new Map(stats.map((entry) => [entry.peerId, entry]))
+  return list.map((peer) => {
+    const entry = byId.get(peer.peerId)
+    return entry === undefined
+      ? peer
+      : {
+          ...peer,
+          messagesPerSecond: entry.messagesPerSecond,
+          latencyMs: entry.latencyMs,
+          anomalies: entry.anomalies,
+        }
+  })
+}
