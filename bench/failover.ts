@@ -5,10 +5,10 @@
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DaemonProcess } from '../src/process/daemon-process.js'
+import { freePort } from '../src/util/free-port.js'
 import { packageInfo } from '../src/util/package-root.js'
 import { median, table, type BenchCheck, type BenchContext, type BenchModule } from './harness.js'
 
@@ -44,14 +44,6 @@ async function agreement(
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
   throw new Error('the daemons did not agree on a principal in time')
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 function percentile(values: number[], p: number): number {

@@ -4,13 +4,13 @@
  * Partitions need a shared connection gater and are refused here (use in-process mode).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_CONFIG, envNameOf, mergeConfig, validateConfigLayer } from '../config/index.js'
 import { MeshNode } from '../node/index.js'
 import { PatternGenerator } from '../pattern/index.js'
 import { DaemonProcess } from '../process/daemon-process.js'
+import { freePort } from '../util/free-port.js'
 import { startAttack } from './attackers/attackers.js'
 import type { RunRecord } from './expectations.js'
 import type { RunHooks } from './in-process-runner.js'
@@ -324,12 +324,4 @@ export class ProcessSimulation {
     ])
     if (this.dir !== '') await rm(this.dir, { recursive: true, force: true })
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }

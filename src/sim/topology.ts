@@ -1,4 +1,4 @@
-import { prng } from './prng.js'
+import { mulberry32 } from '../util/prng.js'
 
 /** Undirected edges [a, b] with a < b: who dials whom when the mesh forms. */
 export type Edge = [number, number]
@@ -20,7 +20,7 @@ export function topologyEdges(
   if (topology.kind === 'full') {
     for (let a = 0; a < count; a++) for (let b = a + 1; b < count; b++) add(a, b)
   } else if (count > 1) {
-    const random = prng(seed)
+    const random = mulberry32(seed)
     for (let a = 0; a < count; a++) add(a, (a + 1) % count)
     const degree = new Array<number>(count).fill(0)
     for (const key of edges) for (const n of key.split(',')) degree[Number(n)]!++

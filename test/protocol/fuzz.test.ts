@@ -6,25 +6,14 @@ import {
   verifyFrame,
   type VerifyResult,
 } from '../../src/protocol/index.js'
+import { mulberry32 } from '../../src/util/prng.js'
 import { context, meshGenerator, seal } from './fixtures.js'
-
-/** Small deterministic PRNG (mulberry32) so that a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const FRAMES = 100_000
 
 describe('fuzzing decode + verify', () => {
   it(`gives each of ${FRAMES} random and mutated frames a verdict, and accepts no forgery`, () => {
-    const random = prng(0xc0ffee)
+    const random = mulberry32(0xc0ffee)
     const generator = meshGenerator()
     const forger = new PatternGenerator({ seed: 'attacker', phaseResetInterval: 100 })
     const ctx = context(generator, 1000)

@@ -5,20 +5,9 @@
 import type { NetworkConditions } from './conditions.js'
 import { MAX_RETRANSMISSIONS, MIN_RETRANSMIT_MS } from './constants.js'
 
-/** A generator of numbers uniform in [0, 1). */
-export type Rng = () => number
+import type { Rng } from '../../util/prng.js'
 
-/** mulberry32: a small, fast 32-bit generator; the same seed gives the same sequence. */
-export function mulberry32(seed: number): Rng {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { mulberry32, type Rng } from '../../util/prng.js'
 
 /** FNV-1a hash of a string, 32 bits. */
 export function hashString(text: string): number {

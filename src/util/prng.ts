@@ -1,0 +1,17 @@
+/** A generator of numbers uniform in [0, 1). */
+export type Rng = () => number
+
+/**
+ * mulberry32: a small, fast seeded 32-bit generator. Simulations, the simulated transport and
+ * the fuzz test use it so that a run can be replayed from its seed.
+ */
+export function mulberry32(seed: number): Rng {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
