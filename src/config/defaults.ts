@@ -41,6 +41,9 @@ export interface MeshConfig {
   batchLingerMs: number
   sendQueueLimit: number
   /** Seed NetworkConfig fields, kept. */
+  /** Frames a second one signer may sustain (and its burst) before the observer reports FLOOD. */
+  floodRatePerSecond: number
+  floodBurst: number
   maxNodes: number
   syncTimeout: number
   retryAttempts: number
@@ -83,6 +86,9 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   batchLingerMs: 1,
   // Outbound frames waiting for a batch; beyond it broadcast() waits, then fails.
   sendQueueLimit: 10_000,
+  // Generous: an honest batched sender reaches ~100k frames/s; tighten it for your traffic.
+  floodRatePerSecond: 50_000,
+  floodBurst: 100_000,
   maxNodes: 200,
   syncTimeout: 3000,
   retryAttempts: 3,

@@ -42,6 +42,7 @@ export class InProcessSimulation {
   private readonly attacks: RunRecord['attacks'] = []
   private readonly advice: RunRecord['advice'] = []
   private readonly killed: number[] = []
+  private readonly issued: Array<{ id: string; issuer: number }> = []
   private readonly edges: Edge[]
   private readonly runId = `${process.pid}-${runCounter++}`
   private readonly meshSeed: string
@@ -85,6 +86,8 @@ export class InProcessSimulation {
       const endAt = Date.now()
       // Let the last messages land (bounded) before the figures are taken.
       await this.waitFor(Math.min(2000, 200 + this.scenario.network.latencyMs * 4))
+      this.collectAnomalies()
+      await this.collectAdvice()
       return {
         recorder: this.recorder,
         members: this.members.map((m) => ({
@@ -213,16 +216,13 @@ export class InProcessSimulation {
         !member.observer,
       )
     })
+    // The mesh's own view of attacks is its observer's anomalies (collected at the end); the
+    // raw verdicts stand in only for a node without one.
+    if (node.observer !== undefined) return
     node.addEventListener('verdict', (event) => {
       const { result, from, at } = event.detail
       if (result.verdict !== 'reject') return
-      this.recorder.detection({
-        at,
-        by: `${member.index}`,
-        kind: result.code,
-        peerId: from,
-        ...(result.detail ? { detail: result.detail } : {}),
-      })
+      this.recorder.detection({ at, by: `${member.index}`, kind: result.code, peerId: from })
     })
   }
 
@@ -363,15 +363,87 @@ export class InProcessSimulation {
     this.stops.push(stop)
   }
 
-  /** Advice needs the advice service; without it the run records why nothing was issued. */
+  /** Issues advice through a live member (any node relays it to the principal). */
   private async issueAdvice(action: Extract<TimelineAction, { action: 'advice' }>): Promise<void> {
-    this.advice.push({
-      id: `${action.type}@${action.at}`,
-      targets: 1,
-      accepted: 0,
-      rejected: 1,
-      reasons: ['advice service unavailable'],
-    })
+    const issuer = this.members.find((m) => m.alive && !m.observer && m.node?.advice !== undefined)
+    if (issuer === undefined) {
+      this.advice.push({
+        id: `${action.type}@${action.at}`,
+        targets: 1,
+        accepted: 0,
+        rejected: 1,
+        reasons: ['no live member runs the advice service'],
+      })
+      return
+    }
+    try {
+      const advice = await issuer.node!.advice!.issue({
+        type: action.type,
+        target: action.target,
+        payload: action.payload,
+        ttlMs: (action.ttl ?? 60) * 1000,
+      })
+      this.issued.push({ id: advice.id, issuer: issuer.index })
+    } catch (err) {
+      this.advice.push({
+        id: `${action.type}@${action.at}`,
+        targets: 1,
+        accepted: 0,
+        rejected: 1,
+        reasons: [(err as Error).message],
+      })
+    }
+  }
+
+  /** Per-target results of every advice issued, as the issuer sees them at the end. */
+  private async collectAdvice(): Promise<void> {
+    for (const { id, issuer } of this.issued) {
+      const member = this.members[issuer]
+      const holder =
+        member?.alive === true
+          ? member
+          : this.members.find((m) => m.alive && m.node?.advice?.get(id) !== undefined)
+      const view = holder?.node?.advice?.get(id)
+      if (view === undefined) {
+        this.advice.push({
+          id,
+          targets: 1,
+          accepted: 0,
+          rejected: 1,
+          reasons: ['the issuer no longer knows it'],
+        })
+        continue
+      }
+      const reasons = view.results
+        .filter((r) => r.status !== 'accepted')
+        .map(
+          (r) =>
+            `${r.target.slice(-6)}: ${r.status}${r.reason !== undefined ? ` (${r.reason})` : ''}`,
+        )
+      this.advice.push({
+        id,
+        targets: view.results.length,
+        accepted: view.counts.accepted,
+        rejected: view.counts.rejected,
+        reasons,
+      })
+    }
+  }
+
+  /** The anomalies every live member's observer recorded, as detections. */
+  private collectAnomalies(): void {
+    for (const member of this.members) {
+      for (const anomaly of member.node?.observer?.anomalies() ?? []) {
+        if (anomaly.peerId === null) continue
+        this.recorder.detection({
+          at: anomaly.at,
+          by: `${member.index}`,
+          kind: anomaly.kind,
+          peerId: anomaly.peerId,
+          detail: anomaly.detail,
+        })
+      }
+    }
   }
 
   private resolve(ref: NodeRef): SimMember | undefined {

@@ -5,7 +5,9 @@ import { expectScenarioPasses } from './run-scenario.js'
 describe('shipped scenarios: faults', () => {
   it('demo: a forger is caught and the principal fails over', async () => {
     const report = await expectScenarioPasses('demo')
-    expect(report.figures.attacks).toEqual([expect.objectContaining({ kind: 'forger', detected: true })])
+    expect(report.figures.attacks).toEqual([
+      expect.objectContaining({ kind: 'forger', detected: true }),
+    ])
   })
 
   it('failover: two principal kills, each followed by one agreed principal', async () => {
