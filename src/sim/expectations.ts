@@ -53,6 +53,9 @@ export interface Figures {
   recorderDropped: number
 }
 
+/** A receiver killed this soon after a send is not expected to have received it. */
+const DELIVERY_GRACE_MS = 2000
+
 /** Anomaly kinds that accuse a peer of sending bad frames. */
 const ATTACK_KINDS = new Set([
   'PATTERN_MISMATCH',
@@ -125,7 +128,13 @@ export function computeFigures(record: RunRecord): Figures {
     observers: record.members.filter((m) => m.observer).length,
     formMs: record.formMs,
     messagesSent: record.recorder.messagesSent(),
-    deliveryRatio: record.recorder.deliveryRatio(),
+    deliveryRatio: record.recorder.deliveryRatio((receiver, sentAt) =>
+      // Killed within the grace period after the send: it could not be expected to get it.
+      record.life.some(
+        (e) =>
+          e.node === receiver && !e.alive && e.at >= sentAt && e.at <= sentAt + DELIVERY_GRACE_MS,
+      ),
+    ),
     latencyP50Ms: record.recorder.percentile(0.5),
     latencyP99Ms: record.recorder.percentile(0.99),
     failoverMs: failovers(record),

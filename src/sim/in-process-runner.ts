@@ -210,10 +210,11 @@ export class InProcessSimulation {
     node.onMessage((message) => {
       // Only the scenario's own traffic counts; an attacker's valid frames (a flood) do not.
       if (!this.honest.has(message.envelope.senderId)) return
+      if (member.observer) return
       this.recorder.messageReceived(
         message.id,
+        member.index,
         Date.now() - message.envelope.timestamp,
-        !member.observer,
       )
     })
     // The mesh's own view of attacks is its observer's anomalies (collected at the end); the
@@ -233,9 +234,11 @@ export class InProcessSimulation {
     const timer = setInterval(() => {
       for (const sender of senders) {
         if (!sender.alive || !sender.node!.isStarted) continue
-        const receivers = senders.filter(
-          (r) => r !== sender && r.alive && this.partitions.allowed(sender.peerId, r.peerId),
-        ).length
+        const receivers = senders
+          .filter(
+            (r) => r !== sender && r.alive && this.partitions.allowed(sender.peerId, r.peerId),
+          )
+          .map((r) => r.index)
         const payload = Buffer.alloc(bytes, 0x61)
         payload.write(`${sender.name}:${this.sentCount++}`)
         sender.node!.broadcast(payload).then(

@@ -41,6 +41,8 @@ export class ProcessSimulation {
   private readonly life: LifeEvent[] = []
   private readonly attacks: RunRecord['attacks'] = []
   private readonly killed: number[] = []
+  /** Daemons up and ready (a restarting one joins once its API answers and it has subscribed). */
+  private readonly alive = new Set<number>()
   private readonly seed: string
   private dir = ''
   private sent = 0
@@ -144,6 +146,7 @@ export class ProcessSimulation {
       this.daemons.push(new DaemonProcess(join(this.dir, `n${i}`), args, env))
     }
     await Promise.all(this.daemons.map(async (d) => await d.start(30_000)))
+    this.daemons.forEach((_, i) => this.alive.add(i))
     const voters = this.daemons.filter((_, i) => !this.observers.has(i))
     const deadline = Date.now() + 30_000
     for (;;) {
@@ -187,16 +190,12 @@ export class ProcessSimulation {
   /** The daemon's event stream: deliveries and rejected frames. */
   private async subscribe(i: number): Promise<void> {
     const daemon = this.daemons[i]!
-    const countable = !this.observers.has(i)
     const stream = await daemon
       .events('message,rejected', (frame) => {
         if (frame['type'] === 'message') {
-          this.recorder.messageReceived(
-            String(frame['id']),
-            undefined,
-            countable,
-            Number(frame['at']),
-          )
+          if (!this.observers.has(i)) {
+            this.recorder.messageReceived(String(frame['id']), i, undefined, Number(frame['at']))
+          }
         } else if (frame['type'] === 'rejected' && frame['verdict'] === 'reject') {
           this.recorder.detection({
             at: Number(frame['at']),
@@ -215,10 +214,8 @@ export class ProcessSimulation {
     if (rate <= 0) return
     const timer = setInterval(() => {
       this.daemons.forEach((daemon, i) => {
-        if (this.observers.has(i) || daemon.exitCode !== undefined) return
-        const receivers = this.daemons.filter(
-          (d, j) => j !== i && !this.observers.has(j) && d.exitCode === undefined,
-        ).length
+        if (this.observers.has(i) || !this.alive.has(i)) return
+        const receivers = [...this.alive].filter((j) => j !== i && !this.observers.has(j))
         const data = `n${i}:${this.sent++}:`.padEnd(bytes, 'a')
         const sentAt = Date.now()
         daemon.post<{ id: string }>('/v1/messages', { data }).then(
@@ -245,6 +242,7 @@ export class ProcessSimulation {
       this.recorder.mark('kill', `SIGKILL n${index}`)
       this.life.push({ at: Date.now(), node: index!, alive: false })
       this.killed.push(index!)
+      this.alive.delete(index!)
       this.streams.get(index!)?.()
       await daemon.signal('SIGKILL')
     } else if (action.action === 'restart') {
@@ -253,8 +251,20 @@ export class ProcessSimulation {
       if (daemon === undefined || daemon.exitCode === undefined) return
       this.recorder.mark('restart', `restart n${index}`)
       await daemon.start(30_000)
-      this.life.push({ at: Date.now(), node: index!, alive: true })
       await this.subscribe(index!)
+      // Counted as a receiver once its join sync is over (it has gossip peers again).
+      const ready = Date.now() + 15_000
+      while (
+        Date.now() < ready &&
+        (await fetch(`${daemon.apiUrl}/ready`).then(
+          (r) => r.status,
+          () => 0,
+        )) !== 200
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      this.life.push({ at: Date.now(), node: index!, alive: true })
+      this.alive.add(index!)
     } else if (action.action === 'attack') {
       await this.launchAttack(action)
     }

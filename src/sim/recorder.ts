@@ -26,10 +26,13 @@ const MAX_EARLY = 10_000
 
 export class Recorder {
   readonly startedAt = Date.now()
-  /** Message id → how many receivers should get it, and how many did. */
-  private readonly sent = new Map<string, { expected: number; received: number; at: number }>()
-  /** Receipts of messages whose send was not recorded yet. */
-  private readonly early = new Map<string, number>()
+  /** Message id → when it was sent, who should get it, and who did. */
+  private readonly sent = new Map<
+    string,
+    { at: number; expected: number[]; received: Set<number> }
+  >()
+  /** Receipts (by receiver) of messages whose send was not recorded yet (process mode). */
+  private readonly early = new Map<string, Set<number>>()
   readonly latencies: number[] = []
   /** [time, node index, step] */
   readonly steps: Array<[number, number, number]> = []
@@ -47,28 +50,32 @@ export class Recorder {
     this.marks.push({ at: Date.now(), kind, label })
   }
 
-  messageSent(id: string, expectedReceivers: number, at = Date.now()): void {
+  /** A message sent, and the nodes (indexes) that should get it. */
+  messageSent(id: string, expectedReceivers: number[], at = Date.now()): void {
     if (this.sent.size >= MAX_SENT) {
       this.dropped++
       return
     }
     // A receiver may report a message before its sender's receipt is back (process mode).
-    const early = this.early.get(id) ?? 0
+    const received = this.early.get(id) ?? new Set<number>()
     this.early.delete(id)
-    this.sent.set(id, { expected: expectedReceivers, received: early, at })
+    this.sent.set(id, { at, expected: expectedReceivers, received })
   }
 
-  /** A delivery; without a latency (process mode) it is taken from the send time, if known. */
+  /** A delivery at `receiver`; without a latency it is taken from the send time, if known. */
   messageReceived(
     id: string,
+    receiver: number,
     latencyMs: number | undefined,
-    countable: boolean,
     receivedAt = Date.now(),
   ): void {
     const entry = this.sent.get(id)
-    if (entry !== undefined && countable) entry.received++
-    else if (entry === undefined && countable && this.early.size < MAX_EARLY)
-      this.early.set(id, (this.early.get(id) ?? 0) + 1)
+    if (entry !== undefined) entry.received.add(receiver)
+    else if (this.early.size < MAX_EARLY) {
+      const early = this.early.get(id) ?? new Set<number>()
+      early.add(receiver)
+      this.early.set(id, early)
+    }
     const latency = latencyMs ?? (entry === undefined ? undefined : receivedAt - entry.at)
     if (latency !== undefined && this.latencies.length < MAX_LATENCIES) this.latencies.push(latency)
   }
@@ -86,12 +93,19 @@ export class Recorder {
     else this.dropped++
   }
 
-  deliveryRatio(): number {
+  /**
+   * Deliveries over expected deliveries. `excused(receiver, sentAt)` drops receivers that could
+   * not get a message through no fault of the mesh (killed right after it was sent).
+   */
+  deliveryRatio(excused: (receiver: number, sentAt: number) => boolean = () => false): number {
     let expected = 0
     let received = 0
     for (const entry of this.sent.values()) {
-      expected += entry.expected
-      received += Math.min(entry.received, entry.expected)
+      for (const receiver of entry.expected) {
+        if (excused(receiver, entry.at)) continue
+        expected++
+        if (entry.received.has(receiver)) received++
+      }
     }
     return expected === 0 ? 1 : received / expected
   }
