@@ -1,0 +1,89 @@
+/**
+ * The dashboard in real headless Chromium (Debian's `chromium`, driven by playwright-core):
+ * the page loads, lists the members, and a real forgery appears in the anomaly feed without a
+ * reload. `.ci/run` installs chromium.
+ */
+import { existsSync } from 'node:fs'
+import { chromium, type Browser } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { meshNodeView } from '../../src/api/index.js'
+import { ATTACKER_LIBP2P } from '../helpers/attackers.js'
+import { MeshFixture, connect } from '../helpers/mesh.js'
+import { until } from '../helpers/until.js'
+import { ApiFixture, TOKEN } from './helpers.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+const fixture = new MeshFixture()
+const apis = new ApiFixture()
+let browser: Browser
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`)
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  })
+}, 30_000)
+afterAll(async () => await browser?.close())
+afterEach(async () => {
+  await apis.stopAll()
+  await fixture.stopAll()
+})
+
+describe('dashboard (headless Chromium)', () => {
+  it('lists the members and shows a forgery live, without a reload', async () => {
+    const services = { services: {} }
+    const watched = await fixture.node({}, services)
+    const peers = [await fixture.node({}, services), await fixture.node({}, services)]
+    for (const peer of peers) await connect(peer, watched)
+    await until(() => (watched.members?.members().length ?? 0) === 2, {
+      message: 'both members heard',
+    })
+    const api = await apis.start(meshNodeView(watched))
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 820 } })
+    const errors: string[] = []
+    page.on('pageerror', (err) => errors.push(err.message))
+    await page.goto(`${api.base}/#token=${TOKEN}`)
+    // The token left the URL for sessionStorage.
+    await until(async () => !page.url().includes('token='), { message: 'token out of the URL' })
+    for (const peer of peers)
+      await page.waitForSelector(`#members tr[data-peer="${peer.peerId}"]`, { timeout: 10_000 })
+    await page.waitForSelector('#live.on', { timeout: 10_000 })
+    expect(await page.textContent('#peer-id')).not.toBe('…')
+    const rowText = await page.textContent(`#members tr[data-peer="${peers[0]!.peerId}"]`)
+    expect(rowText).toContain('alive')
+
+    // A real forgery: a node with another key joins and broadcasts.
+    const forger = await fixture.node({ seed: 'not-the-key' }, { libp2p: ATTACKER_LIBP2P })
+    await connect(forger, watched)
+    const navigations: string[] = []
+    page.on('framenavigated', (frame) => navigations.push(frame.url()))
+    await until(
+      async () => {
+        await forger.broadcast('forged').catch(() => undefined)
+        return (
+          (await page.$(`#feed li[data-kind="PATTERN_MISMATCH"][data-peer="${forger.peerId}"]`)) !==
+          null
+        )
+      },
+      { timeout: 15_000, interval: 250, message: 'the forgery in the feed' },
+    )
+    expect(navigations).toEqual([]) // no reload
+    await until(async () => (await page.textContent('#m-mismatch')) !== '0', {
+      message: 'pattern mismatches counted on the page',
+    })
+    await page.screenshot({ path: '/tmp/patternmesh-dashboard.png', fullPage: true })
+    expect(errors).toEqual([])
+    await page.close()
+  }, 60_000)
+})
