@@ -128,7 +128,6 @@ export const meshThroughputBench: BenchModule = {
   async run(ctx: BenchContext): Promise<BenchCheck[]> {
     const raw = await measure('raw', 20_000)
     const mesh = await measure('mesh', 300_000)
-    ctx.log(JSON.stringify({ raw, mesh }))
     const row = (name: string, f: ModeFigures): string[] => [
       name,
       formatOps(f.rate),
