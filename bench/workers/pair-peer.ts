@@ -61,7 +61,10 @@ async function start(): Promise<string> {
     mdns: false,
     sendQueueLimit: 100_000,
   })
-  mesh = new MeshNode({ config })
+  mesh = new MeshNode({
+    config,
+    ...(process.env['BENCH_NO_SERVICES'] !== undefined ? { services: { membership: false } } : {}),
+  })
   await mesh.start()
   mesh.onMessage((message) => record(message.envelope.data))
   return mesh.getMultiaddrs()[0]!

@@ -351,10 +351,13 @@ export class InProcessSimulation {
             await node.libp2p.dial(m.node!.libp2p.getMultiaddrs()[0]!).catch(() => undefined),
         ),
     )
+    // Start once every live member (the observers above all) is known as a subscriber, so that
+    // the first frames reach them; go anyway after 5 s with whoever is there.
+    const live = this.members.filter((m) => m.alive).length
     await this.until(
-      () => node.libp2p.services.pubsub.getSubscribers(node.topics.data).length > 0,
+      () => node.libp2p.services.pubsub.getSubscribers(node.topics.data).length >= live,
       5000,
-    )
+    ).catch(() => undefined)
     this.recorder.mark('attack', `${action.attacker} ${node.peerId.slice(-6)}`)
     this.attacks.push({ kind: action.attacker, peerId: node.peerId, at: Date.now() })
     const stop = startAttack(action.attacker, {
