@@ -61,10 +61,7 @@ async function start(): Promise<string> {
     mdns: false,
     sendQueueLimit: 100_000,
   })
-  mesh = new MeshNode({
-    config,
-    ...(process.env['BENCH_NO_SERVICES'] !== undefined ? { services: { membership: false } } : {}),
-  })
+  mesh = new MeshNode({ config })
   await mesh.start()
   mesh.onMessage((message) => record(message.envelope.data))
   return mesh.getMultiaddrs()[0]!
