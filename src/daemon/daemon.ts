@@ -17,13 +17,12 @@ import { FileAdviceAudit, FileAdviceStore } from '../advice/index.js'
 import { FileRoleStateStore } from '../roles/index.js'
 import { readNetworkKeyFile } from '../pattern/index.js'
 import { openDataDir, type DataDir } from '../store/index.js'
+import { Lifecycle } from '../util/lifecycle.js'
 
 export interface DaemonInit {
   config: MeshConfig
   logger: Logger
 }
-
-type Status = 'stopped' | 'starting' | 'started' | 'closing'
 
 /**
  * `patternmesh start`: the data dir, the MeshNode and the control API of one process, started
@@ -32,7 +31,7 @@ type Status = 'stopped' | 'starting' | 'started' | 'closing'
 export class Daemon {
   readonly config: MeshConfig
   private readonly log: Logger
-  private status: Status = 'stopped'
+  private readonly lifecycle = new Lifecycle()
   private dataDir: DataDir | undefined
   private node_: MeshNode | undefined
   private api: ApiServer | undefined
@@ -53,23 +52,14 @@ export class Daemon {
   }
 
   async start(): Promise<void> {
-    if (this.status !== 'stopped') return
-    this.status = 'starting'
-    try {
-      await this.startParts()
-      this.status = 'started'
-    } catch (err) {
-      await this.stopParts()
-      this.status = 'stopped'
-      throw err
-    }
+    await this.lifecycle.start(
+      async () => await this.startParts(),
+      async () => await this.stopParts(),
+    )
   }
 
   async stop(): Promise<void> {
-    if (this.status !== 'started') return
-    this.status = 'closing'
-    await this.stopParts()
-    this.status = 'stopped'
+    await this.lifecycle.stop(async () => await this.stopParts())
   }
 
   private async startParts(): Promise<void> {

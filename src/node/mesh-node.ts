@@ -31,6 +31,7 @@ import { Membership } from '../membership/index.js'
 import { MeshObserver } from '../observer/mesh-observer.js'
 import { MemoryRoleStateStore, RoleManager, type RoleStateStore } from '../roles/index.js'
 import { StepClock } from '../sync/step-clock.js'
+import { Lifecycle } from '../util/lifecycle.js'
 import { StepSync } from '../sync/step-sync.js'
 import type { MeshMessage, MeshNodeEvents } from './events.js'
 import { OutboundBatcher, type OutboundStats } from './outbound-batcher.js'
@@ -83,8 +84,6 @@ export interface MeshNodeStats {
   patternCache: ReturnType<PatternGenerator['cacheStats']>
 }
 
-type Status = 'stopped' | 'starting' | 'started' | 'stopping'
-
 /**
  * Bytes buffered on a peer's gossipsub stream before publishing waits: about 1,000 frames of
  * 200 B, a few ms of sending on loopback, so a backlog never outlives a step.
@@ -122,7 +121,7 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
   private libp2p_: MeshLibp2p | undefined
   private stepSync: StepSync | undefined
   private batcher: OutboundBatcher<BroadcastReceipt> | undefined
-  private status: Status = 'stopped'
+  private readonly lifecycle = new Lifecycle()
   /** Per channel (PROTOCOL.md §3): data frames queue, control frames go out at once. */
   private nextDataSeq = 0
   private nextControlSeq = 0
@@ -179,7 +178,7 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
   }
 
   get isStarted(): boolean {
-    return this.status === 'started'
+    return this.lifecycle.status === 'started'
   }
 
   /** Heartbeats, member table and failure detector (undefined before start or when off). */
@@ -216,25 +215,16 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
   }
 
   async start(): Promise<void> {
-    if (this.status !== 'stopped') return
-    this.status = 'starting'
-    try {
-      await this.startParts()
-      this.status = 'started'
-      await this.startServices()
-    } catch (err) {
-      await this.stopParts()
-      this.status = 'stopped'
-      throw err
-    }
+    await this.lifecycle.start(
+      async () => await this.startParts(),
+      async () => await this.stopParts(),
+      async () => await this.startServices(),
+    )
   }
 
   /** Stops in reverse order of start; harmless when called twice. */
   async stop(): Promise<void> {
-    if (this.status !== 'started') return
-    this.status = 'stopping'
-    await this.stopParts()
-    this.status = 'stopped'
+    await this.lifecycle.stop(async () => await this.stopParts())
   }
 
   /**
@@ -340,7 +330,8 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
   }
 
   private refuseToSend(data: Uint8Array): Error | undefined {
-    if (this.status !== 'started' || this.batcher === undefined) return new NotStartedError()
+    if (this.lifecycle.status !== 'started' || this.batcher === undefined)
+      return new NotStartedError()
     const limit = this.config.maxFrameBytes - FIXED_HEADER_BYTES - TAG_BYTES - 128
     if (data.length > limit)
       return new PayloadTooLargeError(`payload of ${data.length} bytes exceeds ${limit}`)
@@ -519,7 +510,7 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
       const pubsub = this.libp2p.services.pubsub
       await this.waitUntil(() => pubsub.getSubscribers(this.topics.data).length > 0, deadline)
     }
-    if (this.status === 'stopping' || this.status === 'stopped') return
+    if (this.lifecycle.status === 'stopping' || this.lifecycle.status === 'stopped') return
     this.syncSource_ = source
     this.log?.info({ step: this.clock.step, source }, 'step synced')
     this.safeDispatchEvent('step.synced', { detail: { step: this.clock.step, source } })
@@ -528,7 +519,7 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
 
   /** Polls a condition until it holds, the deadline passes or the node stops. */
   private async waitUntil(condition: () => boolean, deadline: number): Promise<void> {
-    while (!condition() && Date.now() < deadline && this.status !== 'stopping') {
+    while (!condition() && Date.now() < deadline && this.lifecycle.status !== 'stopping') {
       await new Promise((resolve) => setTimeout(resolve, 25))
     }
   }

@@ -2,6 +2,7 @@
  * Expectations of a scenario against what a run recorded, and the key figures of the report.
  * Pure: everything comes from the RunRecord.
  */
+import { ANOMALY_KINDS } from '../observer/index.js'
 import { EXPECTED_DETECTION } from './attackers/attackers.js'
 import type { Recorder } from './recorder.js'
 import type { AttackerKind, Expectations } from './scenario.js'
@@ -56,17 +57,15 @@ export interface Figures {
 /** A receiver killed this soon after a send is not expected to have received it. */
 const DELIVERY_GRACE_MS = 2000
 
-/** Anomaly kinds that accuse a peer of sending bad frames. */
-const ATTACK_KINDS = new Set([
-  'PATTERN_MISMATCH',
-  'TAG_MISMATCH',
-  'REPLAY',
-  'STEP_SKEW',
-  'FLOOD',
-  'MALFORMED',
-  'OVERSIZE',
-  'UNKNOWN_SENDER',
+/** Anomaly kinds that accuse a peer of sending bad frames: all but the mesh-level events. */
+const MESH_EVENT_KINDS: ReadonlySet<string> = new Set([
+  'SPLIT_BRAIN',
+  'STEP_DIVERGENCE',
+  'MEMBER_FLAPPING',
 ])
+const ATTACK_KINDS: ReadonlySet<string> = new Set(
+  ANOMALY_KINDS.filter((kind) => !MESH_EVENT_KINDS.has(kind)),
+)
 
 /** Honest, non-observer members alive at `t`: they elect and must agree. */
 function voters(record: RunRecord, t: number): number[] {

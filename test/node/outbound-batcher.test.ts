@@ -23,7 +23,8 @@ function harness(overrides: Partial<OutboundBatcherInit<number>> = {}, hold = fa
     },
     maxMessages: 4,
     maxBytes: 1024,
-    lingerMs: 1,
+    // Long enough that a millisecond tick between two synchronous enqueues cannot cut a batch.
+    lingerMs: 20,
     queueLimit: 100,
     waitTimeoutMs: 1000,
     ...overrides,
