@@ -34,7 +34,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:960px}
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
 .pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}
-svg{background:#fafafa;border:1px solid #ddd}text{font-size:11px;fill:#444}
+svg{background:#fafafa;border:1px solid #ddd}td code{word-break:break-all}text{font-size:11px;fill:#444}
 </style></head><body>
 <h1>Simulation <code>${esc(report.scenario)}</code>: <span class="${report.passed ? 'pass' : 'fail'}">${report.passed ? 'PASSED' : 'FAILED'}</span></h1>
 <p>${esc(report.mode)} run of ${report.durationS} s, started ${esc(report.startedAt)}; ${report.figures.nodes} nodes and ${report.figures.observers} observer(s).</p>
@@ -116,7 +116,12 @@ function principalChart(
   nodes.forEach((node, row) => {
     const changes = record.recorder.principals.filter(([, n]) => n === node)
     changes.forEach(([t, , principal], i) => {
-      const end = changes[i + 1]?.[0] ?? record.endAt
+      const next = changes[i + 1]?.[0] ?? record.endAt
+      // A killed node names nobody: its band stops when it dies.
+      const death = record.life.find(
+        (e) => e.node === node && !e.alive && e.at >= t && e.at < next,
+      )?.at
+      const end = death ?? next
       if (principal === null) return
       if (!colour.has(principal)) colour.set(principal, PALETTE[colour.size % PALETTE.length]!)
       bands.push(
