@@ -28,6 +28,7 @@ import {
 } from '../protocol/index.js'
 import { AdviceService, type AdviceAudit, type AdviceStore } from '../advice/index.js'
 import { Membership } from '../membership/index.js'
+import { ObserverModeError } from '../observer/errors.js'
 import { MeshObserver } from '../observer/mesh-observer.js'
 import { MemoryRoleStateStore, RoleManager, type RoleStateStore } from '../roles/index.js'
 import { StepClock } from '../sync/step-clock.js'
@@ -233,7 +234,8 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
    */
   broadcast(data: Uint8Array | string): Promise<BroadcastReceipt> {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-    const refused = this.refuseToSend(bytes)
+    // An observer never publishes data (DESIGN §7), whichever way it is asked to.
+    const refused = this.config.observer ? new ObserverModeError() : this.refuseToSend(bytes)
     if (refused !== undefined) return Promise.reject(refused)
     const batcher = this.batcher!
     // The hot path: no async frames, one promise per message once the join sync is over.

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { NotStartedError, PayloadTooLargeError } from '../../src/errors.js'
+import { ObserverModeError } from '../../src/observer/index.js'
 import type { MeshMessage, MeshNode } from '../../src/node/index.js'
 import { MeshFixture, connect, subscribersOf } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
@@ -93,5 +94,15 @@ describe('MeshNode', () => {
     await node.stop()
     await expect(node.broadcast('late')).rejects.toBeInstanceOf(NotStartedError)
     await node.stop()
+  })
+
+  it('refuses to publish data on an observer, which still sends its control frames', async () => {
+    const observer = await fixture.node({ observer: true })
+    await expect(observer.broadcast('not from an observer')).rejects.toBeInstanceOf(
+      ObserverModeError,
+    )
+    await expect(observer.sendControl('step-sync', new Uint8Array(0))).resolves.toMatchObject({
+      seq: expect.any(Number),
+    })
   })
 })
