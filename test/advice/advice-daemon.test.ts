@@ -64,6 +64,19 @@ describe('advice with daemons (child processes)', () => {
     })
     const [member] = daemons as [DaemonProcess]
     const token = await member.token()
+    // `*` is resolved against the principal's member table: wait until both know each other.
+    await until(
+      async () =>
+        (
+          await Promise.all(
+            daemons.map(
+              async (d) =>
+                (await d.get<{ members: { alive: number } }>('/v1/status')).members.alive,
+            ),
+          )
+        ).every((alive) => alive === daemons.length),
+      { timeout: 20_000, message: 'both daemons in each member table' },
+    )
 
     const issued = await cli(
       'advise',

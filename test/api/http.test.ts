@@ -91,7 +91,8 @@ describe('control API: reads', () => {
       roles: ['observer'],
       term: 3,
       principal: 'peer-0',
-      members: { alive: 2, suspect: 1, dead: 1 },
+      // The table's two alive peers and this running node.
+      members: { alive: 3, suspect: 1, dead: 1 },
     })
     expect(await json(await fetch(api.url('/v1/peers')))).toEqual({ peers: members })
   })

@@ -32,15 +32,19 @@ export const status =
           node.memberViews === undefined
             ? // Without a member table: the connected peers and this node, all alive.
               { alive: connectedPeers + (node.isStarted ? 1 : 0), suspect: 0, dead: 0 }
-            : countMembers(node.memberViews()),
+            : countMembers(node.memberViews(), node.isStarted),
         ready: ctx.readiness.ready,
         version: ctx.version,
       },
     }
   }
 
-function countMembers(members: PeerView[]): { alive: number; suspect: number; dead: number } {
-  const counts = { alive: 0, suspect: 0, dead: 0 }
+/** The member table lists the others; this node, when running, is an alive member too. */
+function countMembers(
+  members: PeerView[],
+  selfAlive: boolean,
+): { alive: number; suspect: number; dead: number } {
+  const counts = { alive: selfAlive ? 1 : 0, suspect: 0, dead: 0 }
   for (const member of members) counts[member.status]++
   return counts
 }
