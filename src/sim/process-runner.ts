@@ -191,7 +191,16 @@ export class ProcessSimulation {
   private async subscribe(i: number): Promise<void> {
     const daemon = this.daemons[i]!
     const stream = await daemon
-      .events('message,rejected', (frame) => {
+      .events('message,rejected,role', (frame) => {
+        if (frame['type'] === 'role') {
+          // The daemon's own time of the change: exact, where polling would add its period.
+          const principal = typeof frame['principal'] === 'string' ? frame['principal'] : null
+          if (this.principalOf.get(i) !== principal) {
+            this.principalOf.set(i, principal)
+            this.recorder.principal(i, principal, Number(frame['at']))
+          }
+          return
+        }
         if (frame['type'] === 'message') {
           if (!this.observers.has(i)) {
             this.recorder.messageReceived(String(frame['id']), i, undefined, Number(frame['at']))

@@ -84,8 +84,8 @@ export class Recorder {
     if (this.steps.length < MAX_SAMPLES * 10) this.steps.push([Date.now(), node, step])
   }
 
-  principal(node: number, principal: string | null): void {
-    if (this.principals.length < MAX_SAMPLES) this.principals.push([Date.now(), node, principal])
+  principal(node: number, principal: string | null, at = Date.now()): void {
+    if (this.principals.length < MAX_SAMPLES) this.principals.push([at, node, principal])
   }
 
   detection(detection: Detection): void {

@@ -22,8 +22,15 @@ export function principalAt(
   node: number,
   t: number,
 ): string | null {
+  // The latest change at or before t (changes may arrive out of order: events and polls).
   let principal: string | null = null
-  for (const [at, n, p] of changes) if (n === node && at <= t) principal = p
+  let latest = Number.NEGATIVE_INFINITY
+  for (const [at, n, p] of changes) {
+    if (n === node && at <= t && at >= latest) {
+      latest = at
+      principal = p
+    }
+  }
   return principal
 }
 
