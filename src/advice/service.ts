@@ -31,7 +31,7 @@ import { compactIfDue, restore } from './persistence.js'
 import { AdviceRelay, type RelayedRequest } from './relay.js'
 import { AdviceState } from './state.js'
 import { MemoryAdviceStore, type AdviceRecord, type AdviceStore } from './store.js'
-import { AdviceSync, type SyncItem } from './sync.js'
+import { AdviceSync, emptySyncStats, type SyncItem } from './sync.js'
 import { isTarget, resolveTargets } from './targets.js'
 import type { Advice, AdviceRequest, AdviceResult, AdviceView } from './types.js'
 import { adviceValues, validateAdviceRequest } from './validate.js'
@@ -243,14 +243,7 @@ export class AdviceService extends TypedEventEmitter<AdviceEvents> {
       advice: this.state.advice.size,
       results: [...this.state.results.values()].reduce((n, m) => n + m.size, 0),
       ...this.counters,
-      sync: this.sync_?.stats ?? {
-        rounds: 0,
-        failedRounds: 0,
-        itemsPulled: 0,
-        bytesSent: 0,
-        bytesReceived: 0,
-        deferred: 0,
-      },
+      sync: this.sync_?.stats ?? emptySyncStats(),
     }
   }
 

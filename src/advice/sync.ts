@@ -48,16 +48,14 @@ export interface AdviceSyncStats {
   deferred: number
 }
 
+/** Counters of a sync that has not run (yet). */
+export function emptySyncStats(): AdviceSyncStats {
+  return { rounds: 0, failedRounds: 0, itemsPulled: 0, bytesSent: 0, bytesReceived: 0, deferred: 0 }
+}
+
 export class AdviceSync {
   private readonly c: AdviceSyncComponents
-  readonly stats: AdviceSyncStats = {
-    rounds: 0,
-    failedRounds: 0,
-    itemsPulled: 0,
-    bytesSent: 0,
-    bytesReceived: 0,
-    deferred: 0,
-  }
+  readonly stats: AdviceSyncStats = emptySyncStats()
 
   constructor(components: AdviceSyncComponents) {
     this.c = components

@@ -1,8 +1,6 @@
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
-import type { BroadcastReceipt, MeshNodeStats } from '../node/index.js'
-import type { FrameVerdictDetail, MeshMessage } from '../node/index.js'
-import type { StepChangeDetail } from '../sync/step-clock.js'
+import type { BroadcastReceipt, MeshNodeEvents, MeshNodeStats } from '../node/index.js'
 import type { AdviceView } from '../advice/index.js'
 import type { Anomaly, AnomalyKind } from '../observer/anomaly.js'
 import type { NetworkMetrics, PeerStats } from '../observer/index.js'
@@ -46,15 +44,7 @@ export interface ApiEvent {
 }
 
 /** The node events the API listens to: a subset of MeshNodeEvents. */
-export interface ApiNodeEvents {
-  message: CustomEvent<MeshMessage>
-  control: CustomEvent<MeshMessage>
-  verdict: CustomEvent<FrameVerdictDetail>
-  'step.changed': CustomEvent<StepChangeDetail>
-  'step.synced': CustomEvent<{ step: number; source: 'peers' | 'local' }>
-  'peer.connected': CustomEvent<{ peerId: string }>
-  'peer.disconnected': CustomEvent<{ peerId: string }>
-}
+export type ApiNodeEvents = Omit<MeshNodeEvents, 'error'>
 
 type Listener<E> = ((event: E) => void) | { handleEvent(event: E): void }
 

@@ -98,7 +98,7 @@ export class MemberTable {
       const member: Member = {
         id: peerId,
         status: 'alive',
-        ...fieldsOf(heartbeat, step, now),
+        ...memberFieldsOf(heartbeat, step, now),
         joinedAt: now,
         statusChangedAt: now,
         heartbeats: 1,
@@ -113,7 +113,7 @@ export class MemberTable {
     }
     const previousStatus = existing.status
     const previousWeight = existing.weight
-    Object.assign(existing, fieldsOf(heartbeat, step, now))
+    Object.assign(existing, memberFieldsOf(heartbeat, step, now))
     existing.heartbeats++
     let change: StatusChange | undefined
     if (previousStatus !== 'alive') {
@@ -179,7 +179,8 @@ export class MemberTable {
   }
 }
 
-function fieldsOf(
+/** A member's fields as one of its heartbeats describes them. */
+export function memberFieldsOf(
   heartbeat: HeartbeatPayload,
   step: number,
   now: number,

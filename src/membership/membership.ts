@@ -22,7 +22,7 @@ import {
   type ActivityStatus,
   type HeartbeatPayload,
 } from './heartbeat.js'
-import { MemberTable, type Member, type StatusChange } from './member-table.js'
+import { MemberTable, memberFieldsOf, type Member, type StatusChange } from './member-table.js'
 
 /** What Membership uses of a MeshNode; tests may pass a stub. */
 export type MembershipNode = Pick<
@@ -162,19 +162,7 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
     return {
       id: this.node.peerId,
       status: 'alive',
-      weight: heartbeat.weight,
-      lastSeen: now,
-      roles: heartbeat.roles,
-      version: heartbeat.version,
-      metadata: { ...heartbeat.metadata },
-      step: this.node.step,
-      term: heartbeat.term,
-      principal: heartbeat.principal,
-      principalWeight: heartbeat.principalWeight,
-      termAgeMs: heartbeat.termAgeMs,
-      observer: heartbeat.observer,
-      eligible: heartbeat.eligible,
-      activity: heartbeat.status,
+      ...memberFieldsOf(heartbeat, this.node.step, now),
       joinedAt: this.startedAt_,
       statusChangedAt: this.startedAt_,
       heartbeats: this.counters.heartbeatsSent,
