@@ -11,6 +11,7 @@ import { adviceBench } from './advice.js'
 import { failoverBench } from './failover.js'
 import { meshThroughputBench } from './mesh-throughput.js'
 import { patternMemoryBench } from './pattern-memory.js'
+import { scaleBench } from './scale.js'
 import { verifyBench } from './verify.js'
 
 const BENCHES: BenchModule[] = [
@@ -19,6 +20,7 @@ const BENCHES: BenchModule[] = [
   meshThroughputBench,
   failoverBench,
   adviceBench,
+  scaleBench,
 ]
 
 async function main(filters: string[]): Promise<number> {

@@ -16,6 +16,7 @@ import { ADVICE_TYPES, type AdviceRequest, type AdviceType } from './types.js'
 export const LIVE_CONFIG_KEYS = [
   'heartbeatIntervalMs',
   'heartbeatInterval',
+  'principalHeartbeatIntervalMs',
   'stepIntervalMs',
   'stepWindow',
   'suspectAfter',

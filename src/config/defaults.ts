@@ -21,6 +21,12 @@ export interface MeshConfig {
   stepIntervalMs: number
   stepWindow: number
   heartbeatIntervalMs: number
+  /**
+   * The principal's own heartbeat interval (announced in its heartbeats, so peers time it by
+   * it): faster than the members' makes failover fast at the cost of one node's heartbeats.
+   * Unset: `heartbeatIntervalMs`.
+   */
+  principalHeartbeatIntervalMs?: number
   suspectAfter: number
   deadAfter: number
   weight: number
@@ -45,6 +51,13 @@ export interface MeshConfig {
   floodRatePerSecond: number
   floodBurst: number
   maxNodes: number
+  /**
+   * gossipsub mesh degree D (peers a message is pushed to; Dlo and Dhi follow from it). The
+   * default 6 is libp2p's; fewer means fewer duplicate copies per message, less redundancy.
+   */
+  gossipMeshDegree: number
+  /** Publish own messages to every connected peer, not only the mesh (libp2p's default). */
+  gossipFloodPublish: boolean
   syncTimeout: number
   retryAttempts: number
   timeoutMs: number
@@ -90,6 +103,8 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   floodRatePerSecond: 50_000,
   floodBurst: 100_000,
   maxNodes: 200,
+  gossipMeshDegree: 6,
+  gossipFloodPublish: true,
   syncTimeout: 3000,
   retryAttempts: 3,
   // Timeout of every dial and request; a PSK node dialing a non-PSK node would hang otherwise.

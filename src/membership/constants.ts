@@ -12,6 +12,19 @@ export const HEARTBEAT_MAX_BYTES = 4096
  */
 export const LATE_TOLERANCE = 0.5
 
+/** Each heartbeat goes out up to this fraction of an interval early (see Membership). */
+export const HEARTBEAT_JITTER = 0.1
+
+/** Bounds of the interval a heartbeat may announce (the config schema's bounds). */
+export const MIN_INTERVAL_MS = 10
+export const MAX_INTERVAL_MS = 600_000
+
+/**
+ * A member is timed by the interval it announces, up to this many times our own: a slower
+ * device may heartbeat less often, but no member can make itself undetectably dead for hours.
+ */
+export const MAX_ANNOUNCED_INTERVAL_FACTOR = 10
+
 /** Roles a heartbeat may list, and the length of each. */
 export const MAX_ROLES = 8
 export const MAX_ROLE_LENGTH = 32

@@ -18,6 +18,8 @@ export interface MemberHeartbeatDetail {
   /** The member entry after the heartbeat was recorded. */
   member: Member
   receivedAt: number
+  /** True when the heartbeat changed what an election reads (or the member is new). */
+  electionChanged: boolean
 }
 
 export interface MembershipEvents {

@@ -3,7 +3,7 @@
  * are the truth; a libp2p disconnect only makes the caller check earlier (at `statusDeadlines`),
  * never decides a status by itself.
  */
-import { LATE_TOLERANCE } from './constants.js'
+import { LATE_TOLERANCE, MAX_ANNOUNCED_INTERVAL_FACTOR } from './constants.js'
 
 export type MemberStatus = 'alive' | 'suspect' | 'dead'
 
@@ -13,6 +13,15 @@ export interface DetectorTiming {
   suspectAfter: number
   /** Missed heartbeats before a member is dead (≥ suspectAfter). */
   deadAfter: number
+}
+
+/**
+ * The interval a member is timed by: the one it announced (a principal may heartbeat faster
+ * than members), capped at `MAX_ANNOUNCED_INTERVAL_FACTOR` times ours; ours if it announced none.
+ */
+export function memberIntervalMs(announcedMs: number | null, ownIntervalMs: number): number {
+  if (announcedMs === null || !(announcedMs > 0)) return ownIntervalMs
+  return Math.min(announcedMs, ownIntervalMs * MAX_ANNOUNCED_INTERVAL_FACTOR)
 }
 
 /**

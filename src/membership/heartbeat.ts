@@ -7,12 +7,14 @@ import { Ajv } from 'ajv'
 import { decodeJsonPayload, encodeJsonPayload } from '../protocol/json-payload.js'
 import {
   HEARTBEAT_MAX_BYTES,
+  MAX_INTERVAL_MS,
   MAX_METADATA_ENTRIES,
   MAX_METADATA_KEY_LENGTH,
   MAX_METADATA_VALUE_LENGTH,
   MAX_ROLES,
   MAX_ROLE_LENGTH,
   MAX_VERSION_LENGTH,
+  MIN_INTERVAL_MS,
 } from './constants.js'
 
 /** What a node says about itself: serving, paused by its operator, or in trouble. */
@@ -37,6 +39,12 @@ export interface HeartbeatPayload {
   observer: boolean
   /** Whether the sender may become principal (its own view: not observer, weight, status). */
   eligible: boolean
+  /**
+   * The sender's heartbeat interval (ms) now: peers time its failure detection by it, so a
+   * principal may heartbeat faster than the members. Absent from older peers: the receiver's
+   * own interval applies.
+   */
+  intervalMs?: number
   metadata?: Record<string, string>
 }
 
@@ -75,6 +83,7 @@ export const HEARTBEAT_SCHEMA = {
     termAgeMs: { type: 'integer', minimum: 0, maximum: MAX_SAFE },
     observer: { type: 'boolean' },
     eligible: { type: 'boolean' },
+    intervalMs: { type: 'integer', minimum: MIN_INTERVAL_MS, maximum: MAX_INTERVAL_MS },
     metadata: {
       type: 'object',
       maxProperties: MAX_METADATA_ENTRIES,

@@ -3,7 +3,12 @@
  * heartbeat says about terms and principals), bounded by a capacity. No timers and no I/O: the
  * caller passes the time, so the table is tested with plain tables of inputs.
  */
-import { statusFor, type DetectorTiming, type MemberStatus } from './failure-detector.js'
+import {
+  memberIntervalMs,
+  statusFor,
+  type DetectorTiming,
+  type MemberStatus,
+} from './failure-detector.js'
 import type { ActivityStatus, HeartbeatPayload } from './heartbeat.js'
 
 export interface Member {
@@ -25,6 +30,8 @@ export interface Member {
   eligible: boolean
   /** The `status` field of its heartbeat. */
   activity: ActivityStatus
+  /** The heartbeat interval it announced (ms); null if it announced none (an older peer). */
+  intervalMs: number | null
   joinedAt: number
   statusChangedAt: number
   heartbeats: number
@@ -45,6 +52,11 @@ export type ObserveResult =
       change?: StatusChange
       /** Set when the weight differs from its previous heartbeat. */
       weightChange?: { previous: number }
+      /**
+       * The heartbeat changed what an election reads (weight, eligibility, activity, observer):
+       * always true for a new member. Lets roles skip re-evaluating on routine heartbeats.
+       */
+      electionChanged: boolean
       /** A dead member dropped to make room. */
       evicted?: string
     }
@@ -68,6 +80,14 @@ export class MemberTable {
 
   list(): Member[] {
     return [...this.entries.values()].map(copy)
+  }
+
+  /**
+   * The live entries, not copies: for hot paths that only read (an election over a hundred
+   * members on every event). Do not keep them or change them.
+   */
+  view(): Iterable<Readonly<Member>> {
+    return this.entries.values()
   }
 
   counts(): Record<MemberStatus, number> {
@@ -108,11 +128,17 @@ export class MemberTable {
         accepted: true,
         member: copy(member),
         joined: true,
+        electionChanged: true,
         ...(evicted !== undefined ? { evicted } : {}),
       }
     }
     const previousStatus = existing.status
     const previousWeight = existing.weight
+    const electionChanged =
+      existing.weight !== heartbeat.weight ||
+      existing.eligible !== heartbeat.eligible ||
+      existing.activity !== heartbeat.status ||
+      existing.observer !== heartbeat.observer
     Object.assign(existing, memberFieldsOf(heartbeat, step, now))
     existing.heartbeats++
     let change: StatusChange | undefined
@@ -125,6 +151,7 @@ export class MemberTable {
       accepted: true,
       member: copy(existing),
       joined: false,
+      electionChanged,
       ...(change !== undefined ? { change } : {}),
       ...(previousWeight !== existing.weight ? { weightChange: { previous: previousWeight } } : {}),
     }
@@ -137,7 +164,7 @@ export class MemberTable {
       const status = statusFor(
         member.lastSeen,
         now,
-        timing.heartbeatIntervalMs,
+        memberIntervalMs(member.intervalMs, timing.heartbeatIntervalMs),
         timing.suspectAfter,
         timing.deadAfter,
       )
@@ -199,6 +226,7 @@ export function memberFieldsOf(
     observer: heartbeat.observer,
     eligible: heartbeat.eligible,
     activity: heartbeat.status,
+    intervalMs: heartbeat.intervalMs ?? null,
   }
 }
 

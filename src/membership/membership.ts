@@ -11,10 +11,16 @@ import {
   DEFAULT_DEAD_RETENTION_HEARTBEATS,
   DEFAULT_FLAP_MAX_CHANGES,
   DEFAULT_FLAP_WINDOW_HEARTBEATS,
+  HEARTBEAT_JITTER,
   OVERFLOW_LOG_INTERVAL_MS,
 } from './constants.js'
 import type { MembershipEvents } from './events.js'
-import { statusDeadlines, type DetectorTiming, type MemberStatus } from './failure-detector.js'
+import {
+  memberIntervalMs,
+  statusDeadlines,
+  type DetectorTiming,
+  type MemberStatus,
+} from './failure-detector.js'
 import { FlapTracker, type FlapPolicy } from './flapping.js'
 import {
   decodeHeartbeat,
@@ -46,6 +52,8 @@ export interface MembershipInit {
   deadRetentionHeartbeats?: number
   /** Clock, for tests. */
   now?: () => number
+  /** Random source in [0, 1) for the heartbeat jitter; tests pass `() => 0` for exact ticks. */
+  random?: () => number
 }
 
 /** What roles (and later the API) put into the outgoing heartbeats. */
@@ -100,6 +108,7 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
   private loopTimer: ReturnType<typeof setTimeout> | undefined
   private readonly hintTimers = new Map<string, Array<ReturnType<typeof setTimeout>>>()
   private sending = false
+  private sendAgain = false
   private lastOverflowLog = 0
   private startedAt_ = 0
 
@@ -147,6 +156,11 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
     return this.table.list()
   }
 
+  /** The live entries, read-only and not to be kept (see MemberTable.view). */
+  memberView(): Iterable<Readonly<Member>> {
+    return this.table.view()
+  }
+
   member(peerId: string): Member | undefined {
     return this.table.get(peerId)
   }
@@ -173,10 +187,27 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
     return { ...this.local, roles: [...this.local.roles] }
   }
 
-  /** Changes what the next heartbeats say (roles put term and principal here). */
+  /**
+   * Changes what the next heartbeats say (roles put term and principal here). Becoming or
+   * ceasing to be principal changes this node's interval: a heartbeat goes out at once to
+   * announce it (peers timing us by the fast one must not find us late).
+   */
   setLocalState(changes: Partial<LocalState>): void {
+    const intervalBefore = this.ownIntervalMs()
     this.local = { ...this.local, ...changes }
     if (changes.roles !== undefined) this.local.roles = [...changes.roles]
+    if (this.started && this.ownIntervalMs() !== intervalBefore) this.restartLoopSoon()
+  }
+
+  /**
+   * This node's heartbeat interval now (read live): `principalHeartbeatIntervalMs` while it is
+   * principal, `heartbeatIntervalMs` otherwise.
+   */
+  ownIntervalMs(): number {
+    const config = this.node.config
+    return this.local.roles.includes('principal')
+      ? (config.principalHeartbeatIntervalMs ?? config.heartbeatIntervalMs)
+      : config.heartbeatIntervalMs
   }
 
   stats(): MembershipStats {
@@ -206,6 +237,7 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
       termAgeMs: Math.max(0, Math.round(now - this.local.termIssuedAt)),
       observer: config.observer,
       eligible,
+      intervalMs: this.ownIntervalMs(),
     }
     if (this.init.metadata !== undefined) heartbeat.metadata = { ...this.init.metadata }
     return heartbeat
@@ -231,12 +263,32 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
       this.log?.error({ err }, 'failure detector')
     }
     void this.sendHeartbeat()
-    this.loopTimer = setTimeout(() => this.tick(), this.node.config.heartbeatIntervalMs)
+    this.loopTimer = setTimeout(() => this.tick(), this.nextTickInMs())
+  }
+
+  /**
+   * The interval, up to `HEARTBEAT_JITTER` of it earlier (never later: the failure detector
+   * counts from the interval): nodes started together drift apart instead of heartbeating in
+   * one burst every interval.
+   */
+  private nextTickInMs(): number {
+    const random = this.init.random ?? Math.random
+    return this.ownIntervalMs() * (1 - HEARTBEAT_JITTER * random())
+  }
+
+  /** Ticks on the next turn of the event loop (not inside the caller's handler), then on. */
+  private restartLoopSoon(): void {
+    clearTimeout(this.loopTimer)
+    this.loopTimer = setTimeout(() => this.tick(), 0)
   }
 
   private async sendHeartbeat(): Promise<void> {
-    // One heartbeat in flight at a time: a node still joining must not queue a backlog.
-    if (this.sending) return
+    // One heartbeat in flight at a time: a node still joining must not queue a backlog. One
+    // asked for meanwhile goes out after it (it may announce a new interval).
+    if (this.sending) {
+      this.sendAgain = true
+      return
+    }
     this.sending = true
     try {
       await this.node.sendControl('heartbeat', encodeHeartbeat(this.heartbeat()))
@@ -246,6 +298,10 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
       if (this.started) this.log?.debug({ err }, 'heartbeat not sent')
     } finally {
       this.sending = false
+    }
+    if (this.sendAgain && this.started) {
+      this.sendAgain = false
+      await this.sendHeartbeat()
     }
   }
 
@@ -288,7 +344,14 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
     }
     if (result.change !== undefined) this.statusChanged(result.change, receivedAt)
     this.safeDispatchEvent('members.heartbeat', {
-      detail: { peerId, heartbeat, step: envelope.globalStep, member, receivedAt },
+      detail: {
+        peerId,
+        heartbeat,
+        step: envelope.globalStep,
+        member,
+        receivedAt,
+        electionChanged: result.electionChanged,
+      },
     })
   }
 
@@ -299,7 +362,11 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
     if (member === undefined || member.status === 'dead' || !this.started) return
     for (const timer of this.hintTimers.get(peerId) ?? []) clearTimeout(timer)
     const now = this.now()
-    const { suspectAt, deadAt } = statusDeadlines(member.lastSeen, this.timing())
+    const timing = this.timing()
+    const { suspectAt, deadAt } = statusDeadlines(member.lastSeen, {
+      ...timing,
+      heartbeatIntervalMs: memberIntervalMs(member.intervalMs, timing.heartbeatIntervalMs),
+    })
     const timers: Array<ReturnType<typeof setTimeout>> = []
     for (const at of [suspectAt, deadAt]) {
       if (at <= now) continue

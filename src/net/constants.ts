@@ -71,3 +71,6 @@ export const DISCOVERY_QUEUE_LIMIT = 64
 
 /** A discovered peer is not redialed sooner than this after a dial attempt (ok or failed). */
 export const DISCOVERY_REDIAL_COOLDOWN_MS = 5_000
+
+/** gossipsub mesh degree D when none is given: libp2p's own default. */
+export const DEFAULT_MESH_DEGREE = 6

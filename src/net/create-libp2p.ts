@@ -24,6 +24,7 @@ import { createLibp2p, type ConnectionManagerInit, type Libp2pOptions } from 'li
 import { ConfigError } from '../errors.js'
 import { bootstrapDialer, type BootstrapDialer } from './bootstrap-dialer.js'
 import {
+  DEFAULT_MESH_DEGREE,
   DIAL_TIMEOUT_MS,
   INBOUND_CONNECTION_THRESHOLD,
   MAX_CONNECTIONS,
@@ -34,6 +35,7 @@ import {
 } from './constants.js'
 import { discoveryDialer, type DiscoveryDialer } from './discovery-dialer.js'
 import { fastMsgId } from './fast-msg-id.js'
+import { gossipDegree } from './gossip-degree.js'
 import type { NetLogger } from './log.js'
 import { parseMultiaddrs } from './peer-addr.js'
 import { parsePskFile } from './psk.js'
@@ -65,6 +67,10 @@ export interface MeshLibp2pInit {
   datastore?: Libp2pOptions['datastore']
   /** Topics scored with `meshScoreParams` (a Reject then lowers the sender's score). */
   topics?: string[]
+  /** gossipsub mesh degree D (default 6, libp2p's); Dlo, Dhi… follow (gossip-degree.ts). */
+  meshDegree?: number
+  /** Publish own messages to all connected peers, not only mesh peers (default true). */
+  floodPublish?: boolean
   /** Overrides of the gossipsub options below (`scoreParams` replaces the mesh scoring). */
   gossipsub?: Partial<GossipsubOpts>
   /**
@@ -103,8 +109,13 @@ export type MeshServices = {
 export type MeshLibp2p = Libp2p<MeshServices>
 
 /** The gossipsub options a mesh runs with, before `init.gossipsub` overrides. */
-export function meshGossipsubOptions(topics: readonly string[]): Partial<GossipsubOpts> {
+export function meshGossipsubOptions(
+  topics: readonly string[],
+  shape: { meshDegree?: number; floodPublish?: boolean } = {},
+): Partial<GossipsubOpts> {
   return {
+    ...gossipDegree(shape.meshDegree ?? DEFAULT_MESH_DEGREE),
+    floodPublish: shape.floodPublish ?? true,
     globalSignaturePolicy: StrictSign,
     allowPublishToZeroTopicPeers: true,
     emitSelf: false,
@@ -146,7 +157,10 @@ export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p
     : []
 
   const pubsub = gossipsub({
-    ...meshGossipsubOptions(init.topics ?? []),
+    ...meshGossipsubOptions(init.topics ?? [], {
+      ...(init.meshDegree !== undefined ? { meshDegree: init.meshDegree } : {}),
+      ...(init.floodPublish !== undefined ? { floodPublish: init.floodPublish } : {}),
+    }),
     ...init.gossipsub,
   }) as (components: GossipSubComponents) => MeshPubSub
 

@@ -387,6 +387,8 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
       bootstrap: this.config.bootstrap,
       topics: [this.topics.data, this.topics.control],
       dialTimeoutMs: this.config.timeoutMs,
+      meshDegree: this.config.gossipMeshDegree,
+      floodPublish: this.config.gossipFloodPublish,
       logger: this.log,
       connectionManager: {
         maxConnections: this.config.maxNodes,

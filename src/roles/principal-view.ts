@@ -9,8 +9,8 @@ import { expectedPrincipal, ranksAbove, type Candidate } from './election.js'
 import type { ClaimRefusal } from './events.js'
 
 export interface TableView {
-  /** The peers of the member table. */
-  members: readonly Member[]
+  /** The peers of the member table (read only). */
+  members: Iterable<Readonly<Member>>
   /** This node as a candidate. */
   self: Candidate
   /** The principal we follow, and its weight as its claim stated it. */
@@ -37,13 +37,16 @@ export interface PrincipalFacts {
 
 /** The table as candidates, our view (misbehaviour) over theirs (heartbeat flags). */
 export function candidatesOf(view: TableView): Candidate[] {
-  const candidates: Candidate[] = view.members.map((member) => ({
-    id: member.id,
-    status: member.status,
-    weight: member.weight,
-    eligible: member.eligible && member.activity === 'active' && !view.misbehaving(member.id),
-    observer: member.observer,
-  }))
+  const candidates: Candidate[] = []
+  for (const member of view.members) {
+    candidates.push({
+      id: member.id,
+      status: member.status,
+      weight: member.weight,
+      eligible: member.eligible && member.activity === 'active' && !view.misbehaving(member.id),
+      observer: member.observer,
+    })
+  }
   const principal = view.principal
   if (
     principal !== null &&

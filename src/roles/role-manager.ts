@@ -526,15 +526,16 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   private tableView(now: number): TableView {
     const config = this.node.config
     return {
-      members: this.membership.members(),
+      members: this.membership.memberView(),
       self: this.selfCandidate(),
       principal: this.current.principal,
       principalWeight: this.current.weight,
       presumeUnheardAlive: now < this.startedAt + this.deadPeriodMs(),
+      // A principal heartbeats at its own interval: a claim not followed by one is timed by it.
       principalClaimStatus: statusFor(
         this.principalClaimAt,
         now,
-        this.interval(),
+        config.principalHeartbeatIntervalMs ?? this.interval(),
         config.suspectAfter,
         config.deadAfter,
       ),
@@ -626,8 +627,10 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   }
 
   private readonly onHeartbeat = (event: CustomEvent<MemberHeartbeatDetail>): void => {
-    const { peerId, heartbeat, receivedAt } = event.detail
+    const { peerId, heartbeat, receivedAt, electionChanged } = event.detail
     this.noteHeard(receivedAt)
+    const before = this.current
+    const maxTermBefore = this.maxTermSeen
     if (heartbeat.principal === null) {
       this.maxTermSeen = Math.max(this.maxTermSeen, heartbeat.term)
     } else {
@@ -641,7 +644,10 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
         at: receivedAt,
       })
     }
-    this.evaluate()
+    // A routine heartbeat (same claim, same election fields) changes no fact the rules read;
+    // the time-based rules run on the loop. Skipping it keeps a 100-member mesh linear.
+    if (electionChanged || this.current !== before || this.maxTermSeen !== maxTermBefore)
+      this.evaluate()
   }
 
   private readonly onControl = (event: CustomEvent<MeshMessage>): void => {

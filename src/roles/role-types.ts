@@ -13,7 +13,12 @@ export type RolesNode = Pick<
 /** What RoleManager uses of Membership. */
 export type RolesMembership = Pick<
   Membership,
-  'member' | 'members' | 'localState' | 'setLocalState' | 'addEventListener' | 'removeEventListener'
+  | 'member'
+  | 'memberView'
+  | 'localState'
+  | 'setLocalState'
+  | 'addEventListener'
+  | 'removeEventListener'
 >
 
 export interface RoleManagerComponents {

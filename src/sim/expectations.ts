@@ -28,6 +28,8 @@ export interface RunRecord {
   life: LifeEvent[]
   endAt: number
   formMs: number
+  /** Highest resident set size of the process during the run (in-process mode), bytes. */
+  peakRssBytes?: number
   advice: Array<{
     id: string
     targets: number
@@ -45,6 +47,11 @@ export interface Figures {
   deliveryRatio: number
   latencyP50Ms: number
   latencyP99Ms: number
+  /** Per message that reached every receiver: the time until the last one had it. */
+  reachAllP50Ms: number
+  reachAllP99Ms: number
+  /** Peak RSS of the whole simulation process (in-process mode; null with --processes). */
+  peakRssBytes: number | null
   failoverMs: number[]
   healConvergenceMs: number[]
   anomaliesByKind: Record<string, number>
@@ -115,6 +122,12 @@ export function computeFigures(record: RunRecord): Figures {
     // purpose (SPLIT_BRAIN after a partition, MEMBER_FLAPPING around kills) are reported, not counted.
     if (honest.has(d.peerId) && ATTACK_KINDS.has(d.kind)) falsePositives++
   }
+  // Killed within the grace period after a send: it could not be expected to get (or finish
+  // sending) that message.
+  const excused = (node: number, sentAt: number): boolean =>
+    record.life.some(
+      (e) => e.node === node && !e.alive && e.at >= sentAt && e.at <= sentAt + DELIVERY_GRACE_MS,
+    )
   const attacks = record.attacks.map((a) => ({
     kind: a.kind,
     peerId: a.peerId,
@@ -127,15 +140,12 @@ export function computeFigures(record: RunRecord): Figures {
     observers: record.members.filter((m) => m.observer).length,
     formMs: record.formMs,
     messagesSent: record.recorder.messagesSent(),
-    deliveryRatio: record.recorder.deliveryRatio((receiver, sentAt) =>
-      // Killed within the grace period after the send: it could not be expected to get it.
-      record.life.some(
-        (e) =>
-          e.node === receiver && !e.alive && e.at >= sentAt && e.at <= sentAt + DELIVERY_GRACE_MS,
-      ),
-    ),
+    deliveryRatio: record.recorder.deliveryRatio(excused),
     latencyP50Ms: record.recorder.percentile(0.5),
     latencyP99Ms: record.recorder.percentile(0.99),
+    reachAllP50Ms: record.recorder.reachAllPercentile(0.5, excused),
+    reachAllP99Ms: record.recorder.reachAllPercentile(0.99, excused),
+    peakRssBytes: record.peakRssBytes ?? null,
     failoverMs: failovers(record),
     healConvergenceMs: healConvergence(record),
     anomaliesByKind: byKind,

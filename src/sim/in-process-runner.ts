@@ -13,6 +13,7 @@ import { PartitionTable } from '../net/index.js'
 import type { MeshNode } from '../node/index.js'
 import { PatternGenerator } from '../pattern/index.js'
 import { startAttack } from './attackers/attackers.js'
+import { formationTimeoutMs } from './formation.js'
 import { conditionedMemory, type ConditionedMemoryFactory } from './transport/index.js'
 import type { RunRecord } from './expectations.js'
 import { Recorder } from './recorder.js'
@@ -48,6 +49,7 @@ export class InProcessSimulation {
   private readonly meshSeed: string
   private readonly generator: PatternGenerator
   private sentCount = 0
+  private peakRssBytes = 0
   /**
    * One simulated network with latency, jitter and loss on every connection
    * (src/sim/transport) when the scenario asks for any; libp2p's memory transport otherwise.
@@ -99,6 +101,7 @@ export class InProcessSimulation {
         life: this.life,
         endAt,
         formMs,
+        peakRssBytes: this.peakRssBytes,
         advice: this.advice,
       }
     } finally {
@@ -165,7 +168,7 @@ export class InProcessSimulation {
             principal === voters[0]!.node?.roles?.principal
           )
         }),
-      30_000,
+      formationTimeoutMs(base.heartbeatIntervalMs),
     )
   }
 
@@ -195,6 +198,7 @@ export class InProcessSimulation {
     for (const member of this.members) this.watchMember(member)
     const sampler = setInterval(() => {
       for (const m of this.members) if (m.alive) this.recorder.step(m.index, m.node!.step)
+      this.peakRssBytes = Math.max(this.peakRssBytes, process.memoryUsage.rss())
       this.hooks.progress?.(this.progressLine())
     }, 250)
     this.stops.push(() => clearInterval(sampler))
@@ -227,27 +231,40 @@ export class InProcessSimulation {
     })
   }
 
+  /**
+   * Every sender broadcasts `rate` times a second, each at its own phase of the period: the
+   * mesh's load stays even instead of arriving in one burst of every node at once.
+   */
   private startTraffic(): void {
     const { rate, bytes } = this.scenario.traffic
     if (rate <= 0) return
     const senders = this.members.filter((m) => !m.observer)
-    const timer = setInterval(() => {
-      for (const sender of senders) {
-        if (!sender.alive || !sender.node!.isStarted) continue
-        const receivers = senders
-          .filter(
-            (r) => r !== sender && r.alive && this.partitions.allowed(sender.peerId, r.peerId),
-          )
-          .map((r) => r.index)
-        const payload = Buffer.alloc(bytes, 0x61)
-        payload.write(`${sender.name}:${this.sentCount++}`)
-        sender.node!.broadcast(payload).then(
-          (receipt) => this.recorder.messageSent(receipt.id, receivers),
-          () => this.recorder.broadcastFailures++,
-        )
-      }
-    }, 1000 / rate)
-    this.stops.push(() => clearInterval(timer))
+    const periodMs = 1000 / rate
+    const send = (sender: SimMember): void => {
+      if (!sender.alive || !sender.node!.isStarted) return
+      const receivers = senders
+        .filter((r) => r !== sender && r.alive && this.partitions.allowed(sender.peerId, r.peerId))
+        .map((r) => r.index)
+      const payload = Buffer.alloc(bytes, 0x61)
+      payload.write(`${sender.name}:${this.sentCount++}`)
+      // Sent when broadcast() is called: a receiver killed after that is excused.
+      const sentAt = Date.now()
+      sender.node!.broadcast(payload).then(
+        (receipt) => this.recorder.messageSent(receipt.id, receivers, sentAt, sender.index),
+        () => this.recorder.broadcastFailures++,
+      )
+    }
+    senders.forEach((sender, i) => {
+      const start = setTimeout(
+        () => {
+          send(sender)
+          const timer = setInterval(() => send(sender), periodMs)
+          this.stops.push(() => clearInterval(timer))
+        },
+        (periodMs * i) / senders.length,
+      )
+      this.stops.push(() => clearTimeout(start))
+    })
   }
 
   private schedule(): void {

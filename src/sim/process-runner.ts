@@ -6,13 +6,20 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_CONFIG, envNameOf, mergeConfig, validateConfigLayer } from '../config/index.js'
+import {
+  DEFAULT_CONFIG,
+  envNameOf,
+  mergeConfig,
+  validateConfigLayer,
+  type MeshConfig,
+} from '../config/index.js'
 import { MeshNode } from '../node/index.js'
 import { PatternGenerator } from '../pattern/index.js'
 import { DaemonProcess } from '../process/daemon-process.js'
 import { freePort } from '../util/free-port.js'
 import { startAttack } from './attackers/attackers.js'
 import type { RunRecord } from './expectations.js'
+import { formationTimeoutMs } from './formation.js'
 import type { RunHooks } from './in-process-runner.js'
 import { Recorder } from './recorder.js'
 import { ScenarioError, type NodeRef, type Scenario, type TimelineAction } from './scenario.js'
@@ -99,12 +106,21 @@ export class ProcessSimulation {
     }
   }
 
-  private env(): Record<string, string> {
+  /** The scenario's config over the simulation timings (fast heartbeats). */
+  private config(): Partial<MeshConfig> {
     const overrides = validateConfigLayer(
       this.scenario.config,
       `scenario ${this.scenario.name}: config`,
     )
-    const config = { heartbeatIntervalMs: 250, suspectAfter: 2, deadAfter: 4, ...overrides }
+    return { heartbeatIntervalMs: 250, suspectAfter: 2, deadAfter: 4, ...overrides }
+  }
+
+  private heartbeatIntervalMs(): number {
+    return this.config().heartbeatIntervalMs ?? 250
+  }
+
+  private env(): Record<string, string> {
+    const config = this.config()
     const env: Record<string, string> = {
       PATTERNMESH_SEED: this.seed,
       PATTERNMESH_MESH_ID: `sim-${this.scenario.name}`,
@@ -148,14 +164,15 @@ export class ProcessSimulation {
     await Promise.all(this.daemons.map(async (d) => await d.start(30_000)))
     this.daemons.forEach((_, i) => this.alive.add(i))
     const voters = this.daemons.filter((_, i) => !this.observers.has(i))
-    const deadline = Date.now() + 30_000
+    const formWithinMs = formationTimeoutMs(this.heartbeatIntervalMs())
+    const deadline = Date.now() + formWithinMs
     for (;;) {
       const named = new Set(
         await Promise.all(voters.map(async (d) => (await d.get<Status>('/v1/status')).principal)),
       )
       if (named.size === 1 && !named.has(null)) break
       if (Date.now() > deadline)
-        throw new Error('the daemons did not elect a principal within 30 s')
+        throw new Error(`the daemons did not elect a principal within ${formWithinMs} ms`)
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }
@@ -230,7 +247,7 @@ export class ProcessSimulation {
         daemon.post<{ id: string }>('/v1/messages', { data }).then(
           (response) => {
             if (response.status === 202)
-              this.recorder.messageSent(response.body.id, receivers, sentAt)
+              this.recorder.messageSent(response.body.id, receivers, sentAt, i)
             else this.recorder.broadcastFailures++
           },
           () => this.recorder.broadcastFailures++,

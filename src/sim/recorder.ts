@@ -26,10 +26,19 @@ const MAX_EARLY = 10_000
 
 export class Recorder {
   readonly startedAt = Date.now()
-  /** Message id → when it was sent, who should get it, and who did. */
+  /**
+   * Message id → when it was sent, by whom (index, if known), who should get it, who did, and
+   * the slowest delivery so far (ms).
+   */
   private readonly sent = new Map<
     string,
-    { at: number; expected: number[]; received: Set<number> }
+    {
+      at: number
+      sender: number | undefined
+      expected: number[]
+      received: Set<number>
+      slowestMs: number
+    }
   >()
   /** Receipts (by receiver) of messages whose send was not recorded yet (process mode). */
   private readonly early = new Map<string, Set<number>>()
@@ -50,8 +59,8 @@ export class Recorder {
     this.marks.push({ at: Date.now(), kind, label })
   }
 
-  /** A message sent, and the nodes (indexes) that should get it. */
-  messageSent(id: string, expectedReceivers: number[], at = Date.now()): void {
+  /** A message sent (by node `sender`), and the nodes (indexes) that should get it. */
+  messageSent(id: string, expectedReceivers: number[], at = Date.now(), sender?: number): void {
     if (this.sent.size >= MAX_SENT) {
       this.dropped++
       return
@@ -59,7 +68,7 @@ export class Recorder {
     // A receiver may report a message before its sender's receipt is back (process mode).
     const received = this.early.get(id) ?? new Set<number>()
     this.early.delete(id)
-    this.sent.set(id, { at, expected: expectedReceivers, received })
+    this.sent.set(id, { at, sender, expected: expectedReceivers, received, slowestMs: 0 })
   }
 
   /** A delivery at `receiver`; without a latency it is taken from the send time, if known. */
@@ -78,6 +87,8 @@ export class Recorder {
     }
     const latency = latencyMs ?? (entry === undefined ? undefined : receivedAt - entry.at)
     if (latency !== undefined && this.latencies.length < MAX_LATENCIES) this.latencies.push(latency)
+    if (entry !== undefined && latency !== undefined)
+      entry.slowestMs = Math.max(entry.slowestMs, latency)
   }
 
   step(node: number, step: number): void {
@@ -94,13 +105,15 @@ export class Recorder {
   }
 
   /**
-   * Deliveries over expected deliveries. `excused(receiver, sentAt)` drops receivers that could
-   * not get a message through no fault of the mesh (killed right after it was sent).
+   * Deliveries over expected deliveries. `excused(node, sentAt)` drops deliveries that could
+   * not happen through no fault of the mesh: to a receiver, or from a sender, killed right
+   * after the message was sent (a crash loses what it had not sent yet).
    */
-  deliveryRatio(excused: (receiver: number, sentAt: number) => boolean = () => false): number {
+  deliveryRatio(excused: (node: number, sentAt: number) => boolean = () => false): number {
     let expected = 0
     let received = 0
     for (const entry of this.sent.values()) {
+      if (entry.sender !== undefined && excused(entry.sender, entry.at)) continue
       for (const receiver of entry.expected) {
         if (excused(receiver, entry.at)) continue
         expected++
@@ -114,9 +127,28 @@ export class Recorder {
     return this.sent.size
   }
 
+  /** Latency percentile over every delivery (ms). */
   percentile(p: number): number {
-    if (this.latencies.length === 0) return 0
-    const sorted = [...this.latencies].sort((a, b) => a - b)
-    return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
+    return percentileOf(this.latencies, p)
   }
+
+  /**
+   * Reach-all latency percentile (ms): per message that reached every receiver it should
+   * (`excused` as for deliveryRatio), the time until the last of them had it.
+   */
+  reachAllPercentile(p: number, excused: (node: number, sentAt: number) => boolean): number {
+    const reachAll: number[] = []
+    for (const entry of this.sent.values()) {
+      if (entry.sender !== undefined && excused(entry.sender, entry.at)) continue
+      const due = entry.expected.filter((receiver) => !excused(receiver, entry.at))
+      if (due.every((receiver) => entry.received.has(receiver))) reachAll.push(entry.slowestMs)
+    }
+    return percentileOf(reachAll, p)
+  }
+}
+
+function percentileOf(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!
 }

@@ -121,3 +121,33 @@ describe('MemberTable', () => {
     expect(table.get('a')).toMatchObject({ roles: ['member'], weight: 10 })
   })
 })
+
+describe('MemberTable: what an election reads', () => {
+  it('flags a heartbeat that changes weight, eligibility, activity or observer, not others', () => {
+    const table = new MemberTable()
+    expect(table.observe('a', hb(), 1, 1000, 10)).toMatchObject({ electionChanged: true })
+    expect(table.observe('a', hb({ termAgeMs: 50 }), 2, 1100, 10)).toMatchObject({
+      electionChanged: false,
+    })
+    for (const change of [
+      { weight: 11 },
+      { eligible: false },
+      { status: 'inactive' as const },
+      { observer: true },
+    ]) {
+      const other = new MemberTable()
+      other.observe('a', hb(), 1, 1000, 10)
+      expect(other.observe('a', hb(change), 2, 1100, 10)).toMatchObject({ electionChanged: true })
+    }
+  })
+
+  it('view() reads the live entries without copying', () => {
+    const table = new MemberTable()
+    table.observe('a', hb(), 1, 1000, 10)
+    table.observe('b', hb({ weight: 3 }), 1, 1000, 10)
+    expect([...table.view()].map((m) => [m.id, m.weight])).toEqual([
+      ['a', 10],
+      ['b', 3],
+    ])
+  })
+})

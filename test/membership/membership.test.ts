@@ -37,7 +37,12 @@ beforeEach(() => {
     weight: 7,
     maxNodes: 3,
   })
-  membership = new Membership({ node, version: '9.9.9', metadata: { nodeId: 'self' } })
+  membership = new Membership({
+    node,
+    version: '9.9.9',
+    metadata: { nodeId: 'self' },
+    random: () => 0,
+  })
 })
 
 afterEach(() => {
@@ -68,8 +73,60 @@ describe('Membership', () => {
         roles: [],
         metadata: { nodeId: 'self' },
         termAgeMs: 1_000_000,
+        intervalMs: 100,
       }),
     })
+  })
+
+  it('heartbeats at principalHeartbeatIntervalMs while principal, announcing each change', async () => {
+    node.applyConfig({ principalHeartbeatIntervalMs: 25 })
+    membership.start()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(node.sentOf('heartbeat')).toHaveLength(1)
+    membership.setLocalState({ roles: ['principal'] })
+    // At once (next turn of the loop), then every 25 ms.
+    await vi.advanceTimersByTimeAsync(0)
+    expect(node.sentOf('heartbeat')).toHaveLength(2)
+    expect(decodeHeartbeat(node.sentOf('heartbeat')[1]!)).toMatchObject({
+      value: { roles: ['principal'], intervalMs: 25 },
+    })
+    await vi.advanceTimersByTimeAsync(100)
+    expect(node.sentOf('heartbeat')).toHaveLength(6)
+    membership.setLocalState({ roles: ['member'] })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(node.sentOf('heartbeat')).toHaveLength(7)
+    expect(decodeHeartbeat(node.sentOf('heartbeat')[6]!)).toMatchObject({
+      value: { roles: ['member'], intervalMs: 100 },
+    })
+    await vi.advanceTimersByTimeAsync(99)
+    expect(node.sentOf('heartbeat')).toHaveLength(7)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(node.sentOf('heartbeat')).toHaveLength(8)
+  })
+
+  it('times each member by the interval it announces, capped at ten times its own', async () => {
+    const changes: MemberStatusChangedDetail[] = []
+    membership.addEventListener('members.status-changed', (e) => changes.push(e.detail))
+    node.applyConfig({ maxNodes: 10 })
+    membership.start()
+    node.deliver('QmFast', 'heartbeat', encodeHeartbeat(hb({ intervalMs: 20 })))
+    node.deliver('QmSlow', 'heartbeat', encodeHeartbeat(hb({ intervalMs: 500 })))
+    node.deliver('QmHuge', 'heartbeat', encodeHeartbeat(hb({ intervalMs: 600_000 })))
+    node.deliver('QmOld', 'heartbeat', encodeHeartbeat(hb()))
+    expect(membership.member('QmFast')?.intervalMs).toBe(20)
+    // Fast: dead after (4 + 0.5) × 20 ms = 90 ms, at the first check (100 ms).
+    await vi.advanceTimersByTimeAsync(100)
+    expect(changes.map((c) => [c.peerId, c.status])).toEqual([['QmFast', 'dead']])
+    // No interval announced: ours (100 ms) → suspect at 250, dead at 450.
+    await vi.advanceTimersByTimeAsync(400)
+    expect(membership.member('QmOld')?.status).toBe('dead')
+    expect(membership.member('QmSlow')?.status).toBe('alive')
+    // Slow: suspect after 2.5 × 500 = 1250 ms. Huge is capped at 10 × 100 ms: suspect at 2500.
+    await vi.advanceTimersByTimeAsync(800)
+    expect(membership.member('QmSlow')?.status).toBe('suspect')
+    expect(membership.member('QmHuge')?.status).toBe('alive')
+    await vi.advanceTimersByTimeAsync(1300)
+    expect(membership.member('QmHuge')?.status).toBe('suspect')
   })
 
   it('puts the local state into its heartbeats, with the claim age', async () => {

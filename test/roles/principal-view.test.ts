@@ -26,6 +26,7 @@ function member(id: string, weight: number, changes: Partial<Member> = {}): Memb
     observer: false,
     eligible: true,
     activity: 'active',
+    intervalMs: null,
     joinedAt: 0,
     statusChangedAt: 0,
     heartbeats: 1,

@@ -42,7 +42,7 @@ function setUp(persisted?: PersistedRoleState): void {
     deadAfter: 4,
     weight: 10,
   })
-  membership = new Membership({ node })
+  membership = new Membership({ node, random: () => 0 })
   store = new MemoryRoleStateStore(persisted)
   roles = new RoleManager({ node, membership, store })
 }

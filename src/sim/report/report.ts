@@ -63,6 +63,13 @@ export function formatTable(report: SimulationReport): string {
         ['messages sent', String(f.messagesSent)],
         ['delivery ratio', f.deliveryRatio.toFixed(4)],
         ['latency p50 / p99', `${f.latencyP50Ms.toFixed(1)} / ${f.latencyP99Ms.toFixed(1)} ms`],
+        ['reach-all p50 / p99', `${f.reachAllP50Ms.toFixed(1)} / ${f.reachAllP99Ms.toFixed(1)} ms`],
+        [
+          'peak RSS',
+          f.peakRssBytes === null
+            ? '-'
+            : `${mib(f.peakRssBytes)} MiB (${mib(f.peakRssBytes / Math.max(1, f.nodes + f.observers))} MiB a node)`,
+        ],
         ['principal failover', f.failoverMs.length === 0 ? '-' : f.failoverMs.map(ms).join(', ')],
         [
           'convergence after heal',
@@ -85,6 +92,10 @@ export function formatTable(report: SimulationReport): string {
     ),
   ]
   return lines.join('\n') + '\n'
+}
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1)
 }
 
 function ms(value: number | null): string {

@@ -1,0 +1,11 @@
+/**
+ * How long a run waits for its mesh to form (every voter naming one principal). Nodes elect
+ * once they have heard the mesh, a heartbeat round and a half after the first peer: with slow
+ * member heartbeats (a 100-node scenario's 20 s) that alone outlasts a fixed deadline.
+ */
+const FORMATION_BASE_MS = 30_000
+const FORMATION_HEARTBEATS = 3
+
+export function formationTimeoutMs(heartbeatIntervalMs: number): number {
+  return FORMATION_BASE_MS + FORMATION_HEARTBEATS * heartbeatIntervalMs
+}
