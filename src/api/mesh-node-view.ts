@@ -80,6 +80,7 @@ export function peerViewOf(member: Member): PeerView {
     step: member.step,
     lastSeen: member.lastSeen,
     observer: member.observer,
+    heartbeatIntervalMs: member.intervalMs,
   }
 }
 

@@ -60,6 +60,7 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
       principal: nullable('string'),
       roles: { type: 'array', items: { type: 'string' } },
       observer: { type: 'boolean' },
+      weight: { type: 'number', minimum: 0, description: 'this node’s election weight' },
       connectedPeers: { type: 'integer', minimum: 0 },
       members: {
         type: 'object',
@@ -85,6 +86,10 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
       step: { ...nullable('integer'), description: 'last step heard from the peer' },
       lastSeen: { ...nullable('integer'), description: 'ms since the epoch' },
       observer: nullable('boolean'),
+      heartbeatIntervalMs: {
+        ...nullable('integer'),
+        description: 'the heartbeat interval the peer announced (the principal may be faster)',
+      },
     },
   },
   Peers: {

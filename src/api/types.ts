@@ -18,6 +18,8 @@ export interface PeerView {
   lastSeen: number | null
   /** Whether the peer runs as an observer, null if unknown. */
   observer: boolean | null
+  /** The heartbeat interval the peer announced (ms), null if unknown or not announced. */
+  heartbeatIntervalMs?: number | null
 }
 
 // Anomalies belong to the observer; re-exported here so API users keep one import.
@@ -58,7 +60,7 @@ export interface ApiNode {
   readonly peerId: string
   readonly step: number
   readonly isStarted: boolean
-  readonly config: Readonly<Pick<MeshConfig, 'meshId' | 'observer'>>
+  readonly config: Readonly<Pick<MeshConfig, 'meshId' | 'observer' | 'weight'>>
   connectedPeers(): string[]
   stats(): Pick<MeshNodeStats, 'verdicts' | 'delivered' | 'outbound' | 'patternCache'>
   broadcast(data: Uint8Array | string): Promise<BroadcastReceipt>

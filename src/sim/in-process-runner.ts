@@ -170,6 +170,28 @@ export class InProcessSimulation {
         }),
       formationTimeoutMs(base.heartbeatIntervalMs),
     )
+    for (const member of this.members) member.joined = member.alive
+  }
+
+  /**
+   * Waits (5 s at most) until a peer knows `member` subscribes to the data topic, then counts
+   * it as a receiver of the traffic.
+   */
+  private async untilJoined(member: SimMember): Promise<void> {
+    const topic = member.node!.topics.data
+    await this.until(
+      () =>
+        this.members.some(
+          (m) =>
+            m !== member &&
+            m.alive &&
+            m
+              .node!.libp2p.services.pubsub.getSubscribers(topic)
+              .some((id) => id.toString() === member.peerId),
+        ),
+      5000,
+    ).catch(() => undefined)
+    member.joined = member.alive
   }
 
   /** Dials the topology edges touching `nodes`, and connects observers to every member. */
@@ -241,9 +263,12 @@ export class InProcessSimulation {
     const senders = this.members.filter((m) => !m.observer)
     const periodMs = 1000 / rate
     const send = (sender: SimMember): void => {
-      if (!sender.alive || !sender.node!.isStarted) return
+      if (!sender.alive || !sender.joined || !sender.node!.isStarted) return
       const receivers = senders
-        .filter((r) => r !== sender && r.alive && this.partitions.allowed(sender.peerId, r.peerId))
+        .filter(
+          (r) =>
+            r !== sender && r.alive && r.joined && this.partitions.allowed(sender.peerId, r.peerId),
+        )
         .map((r) => r.index)
       const payload = Buffer.alloc(bytes, 0x61)
       payload.write(`${sender.name}:${this.sentCount++}`)
@@ -300,6 +325,7 @@ export class InProcessSimulation {
         this.life.push({ at: Date.now(), node: member.index, alive: true })
         this.watchMember(member)
         await this.dialTopology([member.index])
+        await this.untilJoined(member)
         return
       }
       case 'partition': {

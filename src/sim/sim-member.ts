@@ -33,6 +33,11 @@ export class SimMember {
   private peerId_ = ''
   private node_: MeshNode | undefined
   startedAt = 0
+  /**
+   * In the gossip mesh: a peer knows it subscribes (the runner sets it after dialing). Only a
+   * joined member is expected to receive traffic; a node that is still dialing cannot.
+   */
+  joined = false
 
   constructor(init: SimMemberInit) {
     this.init = init
@@ -79,6 +84,7 @@ export class SimMember {
   async kill(): Promise<void> {
     const node = this.node_
     this.node_ = undefined
+    this.joined = false
     await node?.stop()
   }
 

@@ -42,7 +42,7 @@ afterEach(async () => {
 describe('dashboard (headless Chromium)', () => {
   it('lists the members and shows a forgery live, without a reload', async () => {
     const services = { services: {} }
-    const watched = await fixture.node({}, services)
+    const watched = await fixture.node({ weight: 37 }, services)
     const peers = [await fixture.node({}, services), await fixture.node({}, services)]
     for (const peer of peers) await connect(peer, watched)
     await until(() => (watched.members?.members().length ?? 0) === 2, {
@@ -62,6 +62,9 @@ describe('dashboard (headless Chromium)', () => {
     expect(await page.textContent('#peer-id')).not.toBe('…')
     const rowText = await page.textContent(`#members tr[data-peer="${peers[0]!.peerId}"]`)
     expect(rowText).toContain('alive')
+    // This node's own row shows its weight (from /v1/status).
+    await page.waitForSelector(`#members tr[data-peer="${watched.peerId}"]`, { timeout: 10_000 })
+    expect(await page.textContent(`#members tr[data-peer="${watched.peerId}"]`)).toContain('37')
 
     // A real forgery: a node with another key joins and broadcasts.
     const forger = await fixture.node({ seed: 'not-the-key' }, { libp2p: ATTACKER_LIBP2P })

@@ -59,6 +59,7 @@ describe('control API: reads', () => {
       principal: null,
       roles: ['member'],
       observer: false,
+      weight: a!.config.weight,
       connectedPeers: 1,
       members: { alive: 2, suspect: 0, dead: 0 },
       version: '9.9.9-test',

@@ -64,7 +64,8 @@ export const DASHBOARD_SCRIPT = String.raw`
     rows.replaceChildren()
     var peers = body.peers.slice()
     if (state.status && state.status.peerId) {
-      peers.unshift({ peerId: state.status.peerId, status: 'alive', roles: state.status.roles, weight: null,
+      peers.unshift({ peerId: state.status.peerId, status: 'alive', roles: state.status.roles,
+        weight: state.status.weight === undefined ? null : state.status.weight,
         step: state.status.step, observer: state.status.observer, lastSeen: Date.now(), self: true })
     }
     $('member-count').textContent = peers.length

@@ -27,6 +27,7 @@ export const status =
         principal: roleState.principal,
         roles: roleState.roles,
         observer,
+        weight: node.config.weight,
         connectedPeers,
         members:
           node.memberViews === undefined
