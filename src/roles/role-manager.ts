@@ -1,46 +1,40 @@
 /**
  * RoleManager: this node's view of the term and the principal, and the one place that decides
  * to claim. The rules (listed in `index.ts`) are pure functions: election.ts,
- * principal-view.ts, claim-rules.ts, split-brain.ts, fencing.ts. This class gathers the facts
- * from membership and the node, applies the outcome, persists it and raises the events.
+ * principal-view.ts, claim-rules.ts, claim-intake.ts, split-brain.ts, fencing.ts. This class
+ * coordinates: it holds the claim, gathers the facts (role-facts.ts), applies the outcome,
+ * persists it (role-persistence.ts) and reports it (role-reporter.ts).
  */
 import { TypedEventEmitter } from 'main-event'
 import type { Logger } from 'pino'
-import {
-  statusFor,
-  type MemberHeartbeatDetail,
-  type MembershipEvents,
-} from '../membership/index.js'
+import type { MemberHeartbeatDetail, MembershipEvents } from '../membership/index.js'
 import type { FrameVerdictDetail, MeshMessage, MeshNodeEvents } from '../node/index.js'
-import { decodeRoleClaim, encodeRoleClaim } from './claim-codec.js'
+import {
+  claimFromHeartbeat,
+  heldClaimOf,
+  judgeClaim,
+  readClaimMessage,
+  refusalCountsTerm,
+} from './claim-intake.js'
+import { encodeRoleClaim } from './claim-codec.js'
 import { claimReason, type ClaimReason } from './claim-rules.js'
 import type { HeldClaim, IncomingClaim } from './claim-types.js'
-import {
-  DEFAULT_MISBEHAVIOUR_REJECTS,
-  DEFAULT_MISBEHAVIOUR_WINDOW_HEARTBEATS,
-  DEFAULT_STABILISE_HEARTBEATS,
-  HEAR_MESH_HEARTBEATS,
-  MAX_TRACKED_OFFENDERS,
-  MIN_CLAIM_GAP_HEARTBEATS,
-  SPLIT_BRAIN_GRACE_HEARTBEATS,
-} from './constants.js'
-import { canBePrincipal, compareClaims, type Candidate } from './election.js'
+import { compareClaims } from './election.js'
 import {
   InvalidWeightError,
   NotPrincipalError,
   StaleTermError,
   WeightAboveMaxError,
 } from './errors.js'
-import type {
-  ClaimRefusal,
-  PrincipalChangedDetail,
-  RoleManagerEvents,
-  SplitBrainDetail,
-} from './events.js'
+import type { PrincipalChangedDetail, RoleManagerEvents } from './events.js'
+import { EvaluationSchedule } from './evaluation-schedule.js'
 import { checkFencing, type FencingResult } from './fencing.js'
-import { RejectTracker, type MisbehaviourPolicy } from './misbehaviour.js'
-import { principalFacts, refusalOf, weightChangeMatters, type TableView } from './principal-view.js'
+import { principalFacts, refusalOf, weightChangeMatters } from './principal-view.js'
+import { RoleFacts } from './role-facts.js'
+import { persistedStateOf, resumedClaim, rolesFor } from './role-persistence.js'
+import { RoleReporter } from './role-reporter.js'
 import { RoleStateWriter } from './role-state-writer.js'
+import { RoleTiming } from './role-timing.js'
 import { SplitBrainWatch } from './split-brain-watch.js'
 import type {
   RoleManagerComponents,
@@ -69,9 +63,11 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   private readonly store: RoleStateStore | undefined
   private readonly writer: RoleStateWriter
   private readonly log: Logger | undefined
-  private readonly init: RoleManagerInit
   private readonly now: () => number
-  private readonly rejects = new RejectTracker(MAX_TRACKED_OFFENDERS)
+  private readonly timing: RoleTiming
+  private readonly facts: RoleFacts
+  private readonly reporter: RoleReporter
+  private readonly schedule: EvaluationSchedule
   private readonly splitBrain: SplitBrainWatch
   private status: Status = 'stopped'
   private current: HeldClaim = { term: 0, principal: null, weight: 0, issuedAt: 0, since: 0 }
@@ -81,26 +77,13 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   private loadedState = false
   private localEligible = true
   private lastOwnWeight = 0
-  private startedAt = 0
-  /** First sign of the mesh: a peer heartbeat or claim, or a step sync answered by peers. */
-  private heardAt: number | undefined
   /** A weight change that changes the outcome happened after the current claim. */
   private weightChangedAt: number | undefined
   private lastClaimAt = Number.NEGATIVE_INFINITY
   /** Last role-claim message of the current principal: a claim proves life as a heartbeat does. */
   private principalClaimAt = Number.NEGATIVE_INFINITY
   private claiming = false
-  private readonly counters = {
-    claimsSent: 0,
-    claimsAdopted: 0,
-    staleClaims: 0,
-    refusedClaims: 0,
-    invalidClaims: 0,
-    splitBrains: 0,
-  }
   private readonly detach: Array<() => void> = []
-  private loopTimer: ReturnType<typeof setTimeout> | undefined
-  private readonly wakeTimers = new Set<ReturnType<typeof setTimeout>>()
 
   constructor(components: RoleManagerComponents & RoleManagerInit) {
     super()
@@ -110,14 +93,29 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
     this.store = store
     this.writer = new RoleStateWriter(store)
     this.log = logger?.child({ component: 'roles' })
-    this.init = init
     this.now = init.now ?? (() => Date.now())
+    this.timing = new RoleTiming(node, init)
+    this.facts = new RoleFacts({
+      node,
+      membership,
+      timing: this.timing,
+      current: () => this.current,
+      principalClaimAt: () => this.principalClaimAt,
+      localEligible: () => this.localEligible,
+    })
+    this.reporter = new RoleReporter(this, this.log)
+    this.schedule = new EvaluationSchedule({
+      evaluate: () => this.evaluate(),
+      interval: () => this.timing.interval(),
+      now: this.now,
+      log: this.log,
+    })
     this.splitBrain = new SplitBrainWatch({
       selfId: () => this.node.peerId,
       member: (peerId) => this.membership.member(peerId),
       current: () => this.current,
       now: this.now,
-      graceMs: () => SPLIT_BRAIN_GRACE_HEARTBEATS * this.interval(),
+      graceMs: () => this.timing.splitBrainGraceMs(),
     })
   }
 
@@ -139,7 +137,7 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
 
   /** May this node be principal, in its own view? */
   get eligible(): boolean {
-    return canBePrincipal(this.selfCandidate(), this.node.config.maxWeight)
+    return this.facts.selfEligible()
   }
 
   /** Has this node heard the mesh (so that it may claim)? */
@@ -161,7 +159,7 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   }
 
   stats(): RoleStats {
-    return { ...this.counters, persistFailures: this.writer.failures }
+    return this.reporter.stats(this.writer.failures)
   }
 
   /**
@@ -180,22 +178,12 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
     }
     const now = this.now()
     if (loaded !== undefined) {
-      // Never resume as principal from disk: the mesh may have moved on. If it still names us
-      // at this term, its heartbeats say so and we adopt that (no new term).
-      const principal = loaded.principal === this.node.peerId ? null : loaded.principal
-      this.current = {
-        term: loaded.term,
-        principal,
-        weight: principal === null ? 0 : loaded.principalWeight,
-        issuedAt: 0,
-        since: now,
-      }
+      this.current = resumedClaim(loaded, this.node.peerId, now)
       this.maxTermSeen = Math.max(this.maxTermSeen, loaded.term)
       this.loadedState = true
-      this.log?.info({ term: loaded.term, principal }, 'role state loaded')
+      this.log?.info({ term: loaded.term, principal: this.current.principal }, 'role state loaded')
     }
-    this.startedAt = now
-    this.heardAt = undefined
+    this.facts.markStarted(now)
     this.lastOwnWeight = this.node.config.weight
     this.onNode('control', this.onControl)
     this.onNode('verdict', this.onVerdict)
@@ -205,8 +193,7 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
     this.onMembership('members.weight-changed', this.onWeightChanged)
     this.status = 'started'
     this.publishLocalState()
-    this.wakeAt(now + this.deadPeriodMs())
-    this.loop()
+    this.schedule.start(now + this.timing.deadPeriodMs())
   }
 
   /** Stops following the mesh; waits for writes in progress. Harmless twice. */
@@ -214,10 +201,7 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
     if (this.status !== 'started') return
     this.status = 'stopped'
     for (const undo of this.detach.splice(0)) undo()
-    clearTimeout(this.loopTimer)
-    this.loopTimer = undefined
-    for (const timer of this.wakeTimers) clearTimeout(timer)
-    this.wakeTimers.clear()
+    this.schedule.stop()
     await this.writer.idle()
   }
 
@@ -275,7 +259,7 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
     if (this.isPrincipal && !this.eligible) this.stepDown(now)
     this.publishLocalState()
 
-    const facts = principalFacts(this.tableView(now))
+    const facts = principalFacts(this.facts.tableView(now))
     const principal = this.current.principal
     if (this.weightChangedAt !== undefined && facts.expected === principal)
       this.weightChangedAt = undefined
@@ -288,13 +272,13 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
       principalEligible: facts.principalEligible,
       principalRanksBelowSelf: facts.principalRanksBelowSelf,
       claimAgeMs: now - this.current.issuedAt,
-      stabiliseMs: this.stabiliseMs(),
+      stabiliseMs: this.timing.stabiliseMs(),
       weightChanged: this.weightChangedAt !== undefined,
       preempt: config.preempt,
-      uptimeMs: now - this.startedAt,
+      uptimeMs: this.facts.uptimeMs(now),
       freshNode: !this.loadedState,
       sinceLastClaimMs: now - this.lastClaimAt,
-      minClaimGapMs: MIN_CLAIM_GAP_HEARTBEATS * this.interval(),
+      minClaimGapMs: this.timing.minClaimGapMs(),
     })
     if (reason !== undefined) void this.claim(reason)
   }
@@ -326,7 +310,7 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
         'role-claim',
         encodeRoleClaim({ term, principal: this.node.peerId, weight: next.weight }),
       )
-      this.counters.claimsSent++
+      this.reporter.counters.claimsSent++
     } catch (err) {
       this.log?.error({ err, term, reason }, 'claim failed')
     } finally {
@@ -344,15 +328,15 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
 
   private adopt(next: HeldClaim, cause: ClaimReason | 'adopted'): void {
     const splitBrain = this.splitBrain.onSwitch(this.current, next)
-    if (cause === 'adopted') this.counters.claimsAdopted++
+    if (cause === 'adopted') this.reporter.counters.claimsAdopted++
     // The weight change is settled by a claim issued after it (estimates: one interval slack).
     if (
       this.weightChangedAt !== undefined &&
-      next.issuedAt >= this.weightChangedAt - this.interval()
+      next.issuedAt >= this.weightChangedAt - this.timing.interval()
     )
       this.weightChangedAt = undefined
     this.switchTo(next, cause)
-    if (splitBrain !== undefined) this.reportSplitBrain(splitBrain)
+    this.reporter.splitBrain(splitBrain)
   }
 
   private switchTo(next: HeldClaim, cause: PrincipalChangedDetail['cause']): void {
@@ -368,198 +352,60 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
         this.log?.error({ err }, 'role state not saved')
       })
     }
-    this.log?.info(
-      { principal: next.principal, term: next.term, previous: previous.principal, cause },
-      'principal changed',
-    )
-    this.safeDispatchEvent('roles.principal-changed', {
-      detail: {
-        principal: next.principal,
-        term: next.term,
-        previous: previous.principal,
-        previousTerm: previous.term,
-        cause,
-      },
-    })
-    const roles = this.roles
-    if (roles.join() !== previousRoles.join())
-      this.safeDispatchEvent('roles.changed', { detail: { roles, previous: previousRoles } })
+    this.reporter.principalChanged(previous, next, cause)
+    this.reporter.rolesChanged(this.roles, previousRoles)
   }
 
-  // ── claims from the mesh ──────────────────────────────────────────────────────────────────
-
+  /** Routes the verdict on a claim from the mesh (claim-intake.ts) to its consequences. */
   private consider(incoming: IncomingClaim): void {
-    const current = this.current
-    if (incoming.term < current.term) {
-      this.counters.staleClaims++
-      // Only the claimant's own word is a stale claim; a relay is a member running behind.
-      if (incoming.kind !== 'relay') {
-        this.safeDispatchEvent('roles.stale-claim', {
-          detail: {
-            from: incoming.from,
-            principal: incoming.principal,
-            term: incoming.term,
-            currentTerm: current.term,
-          },
-        })
-      }
-      this.reportSplitBrain(this.splitBrain.onWorse(incoming))
-      return
-    }
-    const order = compareClaims(incoming, current)
-    if (order === 0) {
-      if (incoming.kind === 'claim') this.principalClaimAt = incoming.at
-      return
-    }
-    if (order < 0) {
-      this.reportSplitBrain(this.splitBrain.onWorse(incoming))
-      return
-    }
-    const refusal = refusalOf(incoming, {
-      selfId: this.node.peerId,
-      selfEligible: this.eligible,
-      member: this.membership.member(incoming.principal),
-      misbehaving: this.misbehaving(incoming.principal, incoming.at),
-      maxWeight: this.node.config.maxWeight,
-    })
-    if (refusal !== undefined) {
-      this.counters.refusedClaims++
-      // Terms of live-but-refused candidates still count, so our next claim outranks them;
-      // a term from an absurd claim (weight, observer) must not inflate ours.
-      if (refusal !== 'weight-above-max' && refusal !== 'observer')
-        this.maxTermSeen = Math.max(this.maxTermSeen, incoming.term)
-      if (incoming.kind !== 'relay') this.refused(incoming, refusal)
-      return
-    }
-    this.principalClaimAt = incoming.kind === 'claim' ? incoming.at : Number.NEGATIVE_INFINITY
-    this.adopt(
-      {
-        term: incoming.term,
-        principal: incoming.principal,
-        weight: incoming.weight,
-        issuedAt: incoming.issuedAt,
-        since: incoming.at,
-      },
-      'adopted',
+    const judged = judgeClaim(incoming, this.current, () =>
+      refusalOf(incoming, {
+        selfId: this.node.peerId,
+        selfEligible: this.eligible,
+        member: this.membership.member(incoming.principal),
+        misbehaving: this.facts.misbehaving(incoming.principal, incoming.at),
+        maxWeight: this.node.config.maxWeight,
+      }),
     )
-  }
-
-  private refused(
-    claim: { from: string; principal: string | null; term: number; weight: number },
-    reason: ClaimRefusal,
-    detail?: string,
-  ): void {
-    this.log?.debug({ ...claim, reason, detail }, 'claim refused')
-    this.safeDispatchEvent('roles.claim-refused', {
-      detail: {
-        from: claim.from,
-        principal: claim.principal,
-        term: claim.term,
-        weight: claim.weight,
-        reason,
-        ...(detail !== undefined ? { detail } : {}),
-      },
-    })
-  }
-
-  private reportSplitBrain(detail: SplitBrainDetail | undefined): void {
-    if (detail === undefined) return
-    this.counters.splitBrains++
-    this.log?.warn(detail, 'split brain: two principals were active')
-    this.safeDispatchEvent('roles.split-brain', { detail })
+    switch (judged.verdict) {
+      case 'stale':
+        this.reporter.staleClaim(incoming, this.current.term)
+        this.reporter.splitBrain(this.splitBrain.onWorse(incoming))
+        return
+      case 'same':
+        if (incoming.kind === 'claim') this.principalClaimAt = incoming.at
+        return
+      case 'worse':
+        this.reporter.splitBrain(this.splitBrain.onWorse(incoming))
+        return
+      case 'refused':
+        if (refusalCountsTerm(judged.refusal))
+          this.maxTermSeen = Math.max(this.maxTermSeen, incoming.term)
+        this.reporter.refusedClaim(incoming, judged.refusal)
+        return
+      case 'adopt':
+        this.principalClaimAt = incoming.kind === 'claim' ? incoming.at : Number.NEGATIVE_INFINITY
+        this.adopt(heldClaimOf(incoming), 'adopted')
+    }
   }
 
   /** Flags a re-election if this weight change changes the outcome (principal-view.ts). */
   private weightChanged(peerId: string, previous: number, now: number): void {
-    if (!weightChangeMatters(this.tableView(now), peerId, previous)) return
+    if (!weightChangeMatters(this.facts.tableView(now), peerId, previous)) return
     this.log?.debug({ peerId, previous }, 'weight change: re-election due')
     this.weightChangedAt = now
   }
 
-  // ── facts ─────────────────────────────────────────────────────────────────────────────────
-
-  private interval(): number {
-    return this.node.config.heartbeatIntervalMs
-  }
-
-  private deadPeriodMs(): number {
-    return this.node.config.deadAfter * this.interval()
-  }
-
-  private stabiliseMs(): number {
-    return (this.init.stabiliseHeartbeats ?? DEFAULT_STABILISE_HEARTBEATS) * this.interval()
-  }
-
-  private misbehaviourPolicy(): MisbehaviourPolicy {
-    return {
-      threshold: this.init.misbehaviour?.rejects ?? DEFAULT_MISBEHAVIOUR_REJECTS,
-      windowMs:
-        (this.init.misbehaviour?.windowHeartbeats ?? DEFAULT_MISBEHAVIOUR_WINDOW_HEARTBEATS) *
-        this.interval(),
-    }
-  }
-
-  private misbehaving(peerId: string, now: number): boolean {
-    return this.rejects.isMisbehaving(peerId, now, this.misbehaviourPolicy())
-  }
-
   private hasHeardMesh(now: number): boolean {
-    if (this.status !== 'started') return false
-    if (now >= this.startedAt + this.deadPeriodMs()) return true
-    return (
-      this.heardAt !== undefined && now >= this.heardAt + HEAR_MESH_HEARTBEATS * this.interval()
-    )
-  }
-
-  /** This node as the election sees it (observer and weight are checked by canBePrincipal). */
-  private selfCandidate(): Candidate {
-    const config = this.node.config
-    return {
-      id: this.node.peerId,
-      status: 'alive',
-      weight: config.weight,
-      eligible: this.localEligible && this.membership.localState.status === 'active',
-      observer: config.observer,
-    }
-  }
-
-  private tableView(now: number): TableView {
-    const config = this.node.config
-    return {
-      members: this.membership.memberView(),
-      self: this.selfCandidate(),
-      principal: this.current.principal,
-      principalWeight: this.current.weight,
-      presumeUnheardAlive: now < this.startedAt + this.deadPeriodMs(),
-      // A principal heartbeats at its own interval: a claim not followed by one is timed by it.
-      principalClaimStatus: statusFor(
-        this.principalClaimAt,
-        now,
-        config.principalHeartbeatIntervalMs ?? this.interval(),
-        config.suspectAfter,
-        config.deadAfter,
-      ),
-      misbehaving: (peerId) => this.misbehaving(peerId, now),
-      maxWeight: config.maxWeight,
-    }
+    return this.status === 'started' && this.facts.heardMesh(now)
   }
 
   private rolesFor(claim: HeldClaim): OwnRole[] {
-    if (this.node.config.observer) return ['observer']
-    return claim.principal !== null && claim.principal === this.node.peerId
-      ? ['principal']
-      : ['member']
+    return rolesFor(claim, this.node.peerId, this.node.config.observer)
   }
 
   private persistedState(claim: HeldClaim): PersistedRoleState {
-    return {
-      version: 1,
-      term: claim.term,
-      principal: claim.principal,
-      principalWeight: claim.weight,
-      roles: this.rolesFor(claim),
-      savedAt: Date.now(),
-    }
+    return persistedStateOf(claim, this.rolesFor(claim))
   }
 
   // ── plumbing ──────────────────────────────────────────────────────────────────────────────
@@ -592,34 +438,11 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
     this.detach.push(() => this.membership.removeEventListener(type, listener))
   }
 
-  /** Evaluates every interval (read live): the time-based rules need no event. */
-  private loop(): void {
-    if (this.status !== 'started') return
-    try {
-      this.evaluate()
-    } catch (err) {
-      this.log?.error({ err }, 'role evaluation')
-    }
-    this.loopTimer = setTimeout(() => this.loop(), this.interval())
-  }
-
-  /** Evaluates at `at` too: the hearing gates open between loop ticks. */
-  private wakeAt(at: number): void {
-    if (this.status !== 'started') return
-    const timer = setTimeout(
-      () => {
-        this.wakeTimers.delete(timer)
-        this.evaluate()
-      },
-      Math.max(0, Math.ceil(at - this.now())) + 1,
-    )
-    this.wakeTimers.add(timer)
-  }
-
+  /** The first sign of the mesh opens the hearing gate a round later: evaluate then. */
   private noteHeard(at: number): void {
-    if (this.heardAt !== undefined || this.status !== 'started') return
-    this.heardAt = at
-    this.wakeAt(at + HEAR_MESH_HEARTBEATS * this.interval())
+    if (this.status !== 'started') return
+    const opensAt = this.facts.noteHeard(at)
+    if (opensAt !== undefined) this.schedule.wakeAt(opensAt)
   }
 
   private readonly onSynced = (event: CustomEvent<{ source: 'peers' | 'local' }>): void => {
@@ -627,23 +450,13 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   }
 
   private readonly onHeartbeat = (event: CustomEvent<MemberHeartbeatDetail>): void => {
-    const { peerId, heartbeat, receivedAt, electionChanged } = event.detail
+    const { heartbeat, receivedAt, electionChanged } = event.detail
     this.noteHeard(receivedAt)
     const before = this.current
     const maxTermBefore = this.maxTermSeen
-    if (heartbeat.principal === null) {
-      this.maxTermSeen = Math.max(this.maxTermSeen, heartbeat.term)
-    } else {
-      this.consider({
-        term: heartbeat.term,
-        principal: heartbeat.principal,
-        weight: heartbeat.principalWeight,
-        issuedAt: receivedAt - heartbeat.termAgeMs,
-        from: peerId,
-        kind: heartbeat.principal === peerId ? 'assertion' : 'relay',
-        at: receivedAt,
-      })
-    }
+    const incoming = claimFromHeartbeat(event.detail)
+    if (incoming === undefined) this.maxTermSeen = Math.max(this.maxTermSeen, heartbeat.term)
+    else this.consider(incoming)
     // A routine heartbeat (same claim, same election fields) changes no fact the rules read;
     // the time-based rules run on the loop. Skipping it keeps a 100-member mesh linear.
     if (electionChanged || this.current !== before || this.maxTermSeen !== maxTermBefore)
@@ -653,21 +466,13 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   private readonly onControl = (event: CustomEvent<MeshMessage>): void => {
     const { envelope, receivedAt } = event.detail
     if (envelope.kind !== 'role-claim' || envelope.senderId === this.node.peerId) return
-    const from = envelope.senderId
     this.noteHeard(receivedAt)
-    const decoded = decodeRoleClaim(envelope.data)
-    if (!decoded.ok) {
-      this.counters.invalidClaims++
-      this.refused({ from, principal: null, term: 0, weight: 0 }, 'invalid', decoded.detail)
+    const message = readClaimMessage(envelope.senderId, envelope.data, receivedAt)
+    if (!message.ok) {
+      this.reporter.invalidClaim(message.claim, message.reason, message.detail)
       return
     }
-    const claim = decoded.value
-    if (claim.principal !== from) {
-      this.counters.invalidClaims++
-      this.refused({ from, ...claim }, 'not-sender')
-      return
-    }
-    this.consider({ ...claim, issuedAt: receivedAt, from, kind: 'claim', at: receivedAt })
+    this.consider(message.claim)
     this.evaluate()
   }
 
@@ -685,10 +490,8 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   private readonly onVerdict = (event: CustomEvent<FrameVerdictDetail>): void => {
     const { from, result, at } = event.detail
     if (result.verdict !== 'reject' || from === '' || from === this.node.peerId) return
-    if (!this.rejects.record(from, at, this.misbehaviourPolicy())) return
-    const isPrincipal = from === this.current.principal
-    this.log?.warn({ peerId: from, isPrincipal }, 'peer misbehaving: ineligible in our view')
-    this.safeDispatchEvent('roles.misbehaving', { detail: { peerId: from, isPrincipal } })
+    if (!this.facts.recordReject(from, at)) return
+    this.reporter.misbehaving(from, from === this.current.principal)
     this.evaluate()
   }
 }
