@@ -1,0 +1,71 @@
+/**
+ * What peers send, routed: each `advice` / `advice-status` control frame and each batch of
+ * items pulled by anti-entropy is parsed (frames.ts), counted, and queued for the principal to
+ * stamp or for this node to record. The one place that counts what arrives.
+ */
+import type { MeshMessage } from '../node/index.js'
+import type { RoleManager } from '../roles/index.js'
+import { parseAdviceFrame, splitSyncItems } from './frames.js'
+import type { IngestQueue } from './ingest-queue.js'
+import type { AdviceIssuer } from './issuer.js'
+import type { AdviceRecorder } from './recorder.js'
+import type { SyncItem } from './sync.js'
+
+export interface AdviceInboundComponents {
+  roles?: Pick<RoleManager, 'isPrincipal' | 'checkFencing'> | undefined
+  /** Shared with the service's stats. */
+  counters: { received: number; invalid: number; staleTerm: number }
+  queue: Pick<IngestQueue, 'enqueue'>
+  issuer: Pick<AdviceIssuer, 'stamp'>
+  recorder: Pick<AdviceRecorder, 'ingestAdvice' | 'ingestResult'>
+}
+
+export class AdviceInbound {
+  private readonly c: AdviceInboundComponents
+
+  constructor(components: AdviceInboundComponents) {
+    this.c = components
+  }
+
+  /** A control frame from the mesh; frames of other kinds are not advice's. */
+  onControl(envelope: MeshMessage['envelope']): void {
+    const { kind, senderId, data } = envelope
+    if (kind !== 'advice' && kind !== 'advice-status') return
+    const { counters, queue, recorder, roles } = this.c
+    counters.received++
+    const frame = parseAdviceFrame(kind, senderId, data)
+    switch (frame.kind) {
+      case 'invalid':
+        counters.invalid++
+        return
+      case 'ignored':
+        return
+      case 'relay':
+        // A request relayed over gossip: the principal stamps it (and broadcasts the advice).
+        if (roles !== undefined && !roles.isPrincipal) return
+        void queue.enqueue(async () => await this.c.issuer.stamp(frame.relayed))
+        return
+      case 'advice': {
+        const { advice } = frame
+        const fencing = roles?.checkFencing(advice.term, advice.issuer)
+        if (fencing !== undefined && !fencing.ok && fencing.code === 'STALE_TERM')
+          counters.staleTerm++
+        void queue.enqueue(async () => await recorder.ingestAdvice(advice))
+        return
+      }
+      case 'result':
+        void queue.enqueue(async () => await recorder.ingestResult(frame.result))
+        return
+    }
+  }
+
+  /** Items pulled by anti-entropy: the valid ones recorded, advice first, in one queued step. */
+  async ingestItems(items: readonly SyncItem[]): Promise<void> {
+    const { advice, results, invalid } = splitSyncItems(items)
+    this.c.counters.invalid += invalid
+    await this.c.queue.enqueue(async () => {
+      for (const a of advice) await this.c.recorder.ingestAdvice(a)
+      for (const r of results) await this.c.recorder.ingestResult(r)
+    })
+  }
+}
