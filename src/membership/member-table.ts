@@ -5,6 +5,7 @@
  */
 import {
   memberIntervalMs,
+  statusDeadlines,
   statusFor,
   type DetectorTiming,
   type MemberStatus,
@@ -178,6 +179,25 @@ export class MemberTable {
     return changes
   }
 
+  /**
+   * The earliest moment a member's status would change if nothing more is heard (an alive one
+   * turning suspect, a suspect one dead), each by its own interval; undefined if none can.
+   */
+  nextDeadline(timing: DetectorTiming): number | undefined {
+    let earliest: number | undefined
+    for (const member of this.entries.values()) {
+      const at = deadlineOf(member, timing)
+      if (at !== undefined && (earliest === undefined || at < earliest)) earliest = at
+    }
+    return earliest
+  }
+
+  /** `nextDeadline` of one member. */
+  deadlineOf(peerId: string, timing: DetectorTiming): number | undefined {
+    const member = this.entries.get(peerId)
+    return member === undefined ? undefined : deadlineOf(member, timing)
+  }
+
   /** Drops members dead and unheard for `retentionMs`; returns their ids. */
   reap(now: number, retentionMs: number): string[] {
     const removed: string[] = []
@@ -228,6 +248,15 @@ export function memberFieldsOf(
     activity: heartbeat.status,
     intervalMs: heartbeat.intervalMs ?? null,
   }
+}
+
+function deadlineOf(member: Member, timing: DetectorTiming): number | undefined {
+  if (member.status === 'dead') return undefined
+  const { suspectAt, deadAt } = statusDeadlines(member.lastSeen, {
+    ...timing,
+    heartbeatIntervalMs: memberIntervalMs(member.intervalMs, timing.heartbeatIntervalMs),
+  })
+  return member.status === 'alive' ? suspectAt : deadAt
 }
 
 function copy(member: Member): Member {

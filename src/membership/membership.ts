@@ -106,6 +106,9 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
   }
   private started = false
   private loopTimer: ReturnType<typeof setTimeout> | undefined
+  /** The failure detector's next run, at the earliest member deadline (see armDetector). */
+  private detectorTimer: ReturnType<typeof setTimeout> | undefined
+  private detectorAt = Number.POSITIVE_INFINITY
   private readonly hintTimers = new Map<string, Array<ReturnType<typeof setTimeout>>>()
   private sending = false
   private sendAgain = false
@@ -147,6 +150,9 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
     this.node.removeEventListener('peer.disconnected', this.onDisconnect)
     clearTimeout(this.loopTimer)
     this.loopTimer = undefined
+    clearTimeout(this.detectorTimer)
+    this.detectorTimer = undefined
+    this.detectorAt = Number.POSITIVE_INFINITY
     for (const timers of this.hintTimers.values()) for (const timer of timers) clearTimeout(timer)
     this.hintTimers.clear()
   }
@@ -243,7 +249,11 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
     return heartbeat
   }
 
-  /** Runs the failure detector now (also run every interval). */
+  /**
+   * Runs the failure detector now. It also runs every interval, and at the earliest moment a
+   * member's status would change: a principal heartbeating every 300 ms is found dead in about
+   * a second even when our own interval is 20 s.
+   */
   check(): StatusChange[] {
     const now = this.now()
     const changes = this.table.refresh(now, this.timing())
@@ -252,7 +262,27 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
       (this.init.deadRetentionHeartbeats ?? DEFAULT_DEAD_RETENTION_HEARTBEATS) *
       this.node.config.heartbeatIntervalMs
     for (const peerId of this.table.reap(now, retention)) this.removed(peerId)
+    this.armDetector()
     return changes
+  }
+
+  /** Sets the detector's timer to the earliest member deadline (1 ms past it). */
+  private armDetector(): void {
+    if (!this.started) return
+    const at = this.table.nextDeadline(this.timing())
+    if (at === this.detectorAt) return
+    clearTimeout(this.detectorTimer)
+    this.detectorTimer = undefined
+    this.detectorAt = at ?? Number.POSITIVE_INFINITY
+    if (at === undefined) return
+    this.detectorTimer = setTimeout(
+      () => {
+        this.detectorTimer = undefined
+        this.detectorAt = Number.POSITIVE_INFINITY
+        this.check()
+      },
+      Math.max(0, Math.ceil(at - this.now())) + 1,
+    )
   }
 
   private tick(): void {
@@ -333,6 +363,10 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
     }
     const { member } = result
     if (result.evicted !== undefined) this.removed(result.evicted)
+    // A heartbeat only moves its sender's deadline later, unless the sender is new or now
+    // announces a shorter interval: then the detector may have to run sooner.
+    const deadline = this.table.deadlineOf(peerId, this.timing())
+    if (deadline !== undefined && deadline < this.detectorAt) this.armDetector()
     if (result.joined) {
       this.log?.debug({ peerId }, 'member joined')
       this.safeDispatchEvent('members.joined', { detail: { peerId, member } })

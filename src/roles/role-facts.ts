@@ -100,7 +100,7 @@ export class RoleFacts {
       principalClaimStatus: statusFor(
         this.init.principalClaimAt(),
         now,
-        config.principalHeartbeatIntervalMs ?? this.init.timing.interval(),
+        this.init.timing.principalIntervalMs(),
         config.suspectAfter,
         config.deadAfter,
       ),

@@ -373,7 +373,7 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
         this.reporter.splitBrain(this.splitBrain.onWorse(incoming))
         return
       case 'same':
-        if (incoming.kind === 'claim') this.principalClaimAt = incoming.at
+        if (incoming.kind === 'claim') this.noteClaimMessage(incoming.at)
         return
       case 'worse':
         this.reporter.splitBrain(this.splitBrain.onWorse(incoming))
@@ -384,9 +384,20 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
         this.reporter.refusedClaim(incoming, judged.refusal)
         return
       case 'adopt':
-        this.principalClaimAt = incoming.kind === 'claim' ? incoming.at : Number.NEGATIVE_INFINITY
+        this.principalClaimAt = Number.NEGATIVE_INFINITY
+        if (incoming.kind === 'claim') this.noteClaimMessage(incoming.at)
         this.adopt(heldClaimOf(incoming), 'adopted')
     }
+  }
+
+  /**
+   * A claim message proves its principal alive until `deadAfter` of its intervals have passed
+   * without more; evaluate again then, or a principal that died right after claiming would
+   * only be noticed at the next loop (one member interval, possibly long).
+   */
+  private noteClaimMessage(at: number): void {
+    this.principalClaimAt = at
+    this.schedule.wakeAt(this.timing.claimDeadAt(at))
   }
 
   /** Flags a re-election if this weight change changes the outcome (principal-view.ts). */

@@ -10,6 +10,7 @@ import {
   MIN_CLAIM_GAP_HEARTBEATS,
   SPLIT_BRAIN_GRACE_HEARTBEATS,
 } from './constants.js'
+import { statusDeadlines } from '../membership/index.js'
 import type { MisbehaviourPolicy } from './misbehaviour.js'
 import type { RoleManagerInit, RolesNode } from './role-types.js'
 
@@ -27,6 +28,21 @@ export class RoleTiming {
 
   interval(): number {
     return this.node.config.heartbeatIntervalMs
+  }
+
+  /** The principal's heartbeat interval: a claim not followed by a heartbeat is timed by it. */
+  principalIntervalMs(): number {
+    return this.node.config.principalHeartbeatIntervalMs ?? this.interval()
+  }
+
+  /** When a claim issued at `claimAt` reads as dead if no heartbeat of its principal follows. */
+  claimDeadAt(claimAt: number): number {
+    const { suspectAfter, deadAfter } = this.node.config
+    return statusDeadlines(claimAt, {
+      heartbeatIntervalMs: this.principalIntervalMs(),
+      suspectAfter,
+      deadAfter,
+    }).deadAt
   }
 
   /** A whole `deadAfter` period: how long a node alone waits before it may claim. */

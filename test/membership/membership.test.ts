@@ -104,6 +104,28 @@ describe('Membership', () => {
     expect(node.sentOf('heartbeat')).toHaveLength(8)
   })
 
+  it('finds a fast member dead at its own deadline, however long our interval', async () => {
+    node.applyConfig({ heartbeatIntervalMs: 10_000 })
+    const changes: Array<[string, number]> = []
+    membership.addEventListener('members.status-changed', (e) =>
+      changes.push([e.detail.status, Date.now() - 1_000_000]),
+    )
+    membership.start()
+    node.deliver('QmP', 'heartbeat', encodeHeartbeat(hb({ intervalMs: 100 })))
+    // Heartbeats every 100 ms keep it alive, whatever our 10 s interval.
+    for (let i = 0; i < 5; i++) {
+      await vi.advanceTimersByTimeAsync(100)
+      node.deliver('QmP', 'heartbeat', encodeHeartbeat(hb({ intervalMs: 100 })))
+    }
+    expect(changes).toEqual([])
+    // Last heard at 500: suspect at 500 + 250, dead at 500 + 450 (1 ms past each deadline).
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(changes).toEqual([
+      ['suspect', 751],
+      ['dead', 951],
+    ])
+  })
+
   it('times each member by the interval it announces, capped at ten times its own', async () => {
     const changes: MemberStatusChangedDetail[] = []
     membership.addEventListener('members.status-changed', (e) => changes.push(e.detail))
@@ -114,9 +136,12 @@ describe('Membership', () => {
     node.deliver('QmHuge', 'heartbeat', encodeHeartbeat(hb({ intervalMs: 600_000 })))
     node.deliver('QmOld', 'heartbeat', encodeHeartbeat(hb()))
     expect(membership.member('QmFast')?.intervalMs).toBe(20)
-    // Fast: dead after (4 + 0.5) × 20 ms = 90 ms, at the first check (100 ms).
+    // Fast: suspect after (2 + 0.5) × 20 ms = 50 ms, dead after (4 + 0.5) × 20 ms = 90 ms.
     await vi.advanceTimersByTimeAsync(100)
-    expect(changes.map((c) => [c.peerId, c.status])).toEqual([['QmFast', 'dead']])
+    expect(changes.map((c) => [c.peerId, c.status])).toEqual([
+      ['QmFast', 'suspect'],
+      ['QmFast', 'dead'],
+    ])
     // No interval announced: ours (100 ms) → suspect at 250, dead at 450.
     await vi.advanceTimersByTimeAsync(400)
     expect(membership.member('QmOld')?.status).toBe('dead')

@@ -15,7 +15,7 @@ import {
   untilPrincipal,
   type RoleNode,
 } from '../helpers/roles-mesh.js'
-import { connect } from '../helpers/mesh.js'
+import { connect, subscribersOf } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
 
 const INTERVAL = ROLE_TEST_CONFIG.heartbeatIntervalMs!
@@ -89,6 +89,38 @@ describe('principal election on a real mesh', () => {
       return survivors[0]!.membership.stats().heartbeatsSent >= target
     })
     expect(disagreed).toBe(false)
+  })
+
+  it('a principal heartbeating faster than the members is replaced within its own dead period, by a successor not even connected to it', async () => {
+    // Members heartbeat every 3 s, the principal every 100 ms (dead after 4.5 × 100 ms).
+    const config = { heartbeatIntervalMs: 3000, principalHeartbeatIntervalMs: 100 }
+    const [p, relay, successor] = await Promise.all(
+      [50, 30, 40].map(
+        async (weight) => await fixture.create({ weight, config, startServices: false }),
+      ),
+    )
+    // A line: p — relay — successor. The successor hears p only through the relay.
+    await connect(p!.node, relay!.node)
+    await connect(relay!.node, successor!.node)
+    await until(() => subscribersOf(relay!.node, relay!.node.topics.control).length === 2, {
+      message: 'the relay subscribed to by both ends',
+    })
+    await Promise.all([p!, relay!, successor!].map(startServices))
+    await untilPrincipal([p!, relay!, successor!], p!, 15_000)
+    expect(successor!.node.libp2p.getConnections(p!.node.libp2p.peerId)).toHaveLength(0)
+
+    // Stop p just after the successor's own tick: its next one is ≥ 2.7 s away.
+    const sent = successor!.membership.stats().heartbeatsSent
+    await until(() => successor!.membership.stats().heartbeatsSent > sent, {
+      timeout: 5000,
+      interval: 5,
+      message: 'a heartbeat of the successor',
+    })
+    const stoppedAt = Date.now()
+    await fixture.stop(p!)
+    // Well within one member interval: the successor's detector runs at p's own deadline.
+    await untilPrincipal([relay!, successor!], successor!, 1500)
+    console.info(`fast-principal failover through a relay: ${Date.now() - stoppedAt} ms`)
   })
 
   it('a 3 + 2 partition elects on each side; the heal leaves the better claim and reports the split brain', async () => {
