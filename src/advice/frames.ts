@@ -7,7 +7,6 @@ import { decodeJsonPayload } from '../protocol/json-payload.js'
 import { MAX_PAYLOAD_BYTES } from './constants.js'
 import { isAdvice, isAdviceResult } from './record-schema.js'
 import type { RelayedRequest } from './relay.js'
-import type { SyncItem } from './sync.js'
 import type { Advice, AdviceResult } from './types.js'
 
 export type AdviceFrame =
@@ -43,15 +42,22 @@ export function parseAdviceFrame(
     : { kind: 'invalid' }
 }
 
-/** A `relay` control frame: `{ relay: { id, origin, request, rollbackOf? } }`. */
+/** The id and origin bounds of a stamped advice (record-schema.ts): a relay must fit them. */
+function isAdviceId(value: unknown): value is string {
+  return typeof value === 'string' && value.length >= 1 && value.length <= 128
+}
+
+/**
+ * A `relay` control frame: `{ relay: { id, origin, request, rollbackOf? } }`, with an id and
+ * origin the stamped advice may carry (else every peer would refuse what the principal stamps).
+ */
 export function isRelayFrame(value: unknown): value is { relay: RelayedRequest } {
   const relay = (value as { relay?: Partial<RelayedRequest> } | null)?.relay
   return (
     typeof relay === 'object' &&
     relay !== null &&
-    typeof relay.id === 'string' &&
-    relay.id.length <= 128 &&
-    typeof relay.origin === 'string' &&
+    isAdviceId(relay.id) &&
+    isAdviceId(relay.origin) &&
     typeof relay.request === 'object' &&
     relay.request !== null &&
     (relay.rollbackOf === undefined || typeof relay.rollbackOf === 'string')
@@ -59,19 +65,26 @@ export function isRelayFrame(value: unknown): value is { relay: RelayedRequest }
 }
 
 /**
- * Pulled items: the valid advice oldest first (so versions are learnt in the order they were
- * stamped), the valid results, and how many were neither.
+ * Pulled items (straight from a peer: anything may be there): the valid advice oldest first
+ * (so versions are learnt in the order they were stamped), the valid results, and how many
+ * items were neither. An item carrying both counts as the advice.
  */
-export function splitSyncItems(items: readonly SyncItem[]): {
+export function splitSyncItems(items: readonly unknown[]): {
   advice: Advice[]
   results: AdviceResult[]
   invalid: number
 } {
-  const advice = items
-    .flatMap((item) => ('advice' in item && isAdvice(item.advice) ? [item.advice] : []))
-    .sort((a, b) => a.issuedAt - b.issuedAt)
-  const results = items.flatMap((item) =>
-    'result' in item && isAdviceResult(item.result) ? [item.result] : [],
-  )
-  return { advice, results, invalid: items.length - advice.length - results.length }
+  const advice: Advice[] = []
+  const results: AdviceResult[] = []
+  let invalid = 0
+  for (const item of items) {
+    const { advice: a, result: r } = (
+      typeof item === 'object' && item !== null ? item : {}
+    ) as Partial<Record<'advice' | 'result', unknown>>
+    if (isAdvice(a)) advice.push(a)
+    else if (isAdviceResult(r)) results.push(r)
+    else invalid++
+  }
+  advice.sort((a, b) => a.issuedAt - b.issuedAt)
+  return { advice, results, invalid }
 }

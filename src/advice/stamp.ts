@@ -57,10 +57,11 @@ export function resolveRelayed(
   const original = held.get(relayed.rollbackOf)
   if (original === undefined) throw new AdviceNotFoundError(relayed.rollbackOf)
   // Relayed from another node: its ttl is not validated yet, so it is clamped here.
-  const ttl = Number(relayed.request?.ttlMs)
-  const ttlMs = Number.isSafeInteger(ttl)
-    ? Math.min(MAX_TTL_MS, Math.max(MIN_TTL_MS, ttl))
-    : ROLLBACK_TTL_MS
+  const ttl: unknown = relayed.request?.ttlMs
+  const ttlMs =
+    typeof ttl === 'number' && Number.isSafeInteger(ttl)
+      ? Math.min(MAX_TTL_MS, Math.max(MIN_TTL_MS, ttl))
+      : ROLLBACK_TTL_MS
   const restore = restoreOf(original, held)
   return { request: rollbackRequest(original, ttlMs), values: restore, restore }
 }

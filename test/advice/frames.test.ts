@@ -137,6 +137,10 @@ describe('isRelayFrame', () => {
     ['an id of 128 characters', { relay: { ...relay, id: 'i'.repeat(128) } }, true],
     ['an id of 129 characters', { relay: { ...relay, id: 'i'.repeat(129) } }, false],
     ['a numeric id', { relay: { ...relay, id: 1 } }, false],
+    // The stamped advice must pass the record schema: id and origin of 1–128 characters.
+    ['an empty id', { relay: { ...relay, id: '' } }, false],
+    ['an empty origin', { relay: { ...relay, origin: '' } }, false],
+    ['an origin of 129 characters', { relay: { ...relay, origin: 'o'.repeat(129) } }, false],
     ['no origin', { relay: { id: 'r1', request: relay.request } }, false],
     ['a request that is null', { relay: { ...relay, request: null } }, false],
     ['a request that is a string', { relay: { ...relay, request: 'CONFIG' } }, false],
@@ -180,6 +184,18 @@ describe('splitSyncItems', () => {
   it('an advice under "result" or a result under "advice" is neither', () => {
     const items = [{ result: advice() }, { advice: result() }] as unknown as SyncItem[]
     expect(splitSyncItems(items)).toStrictEqual({ advice: [], results: [], invalid: 2 })
+  })
+
+  it('items that are not objects count as invalid, never throw, and spare the valid ones', () => {
+    const valid = advice()
+    const items = [null, 5, 'x', [], { advice: valid }] as unknown as SyncItem[]
+    expect(splitSyncItems(items)).toStrictEqual({ advice: [valid], results: [], invalid: 4 })
+  })
+
+  it('an item with both an advice and a result counts once, as the advice', () => {
+    const valid = advice()
+    const items = [{ advice: valid, result: result() }] as unknown as SyncItem[]
+    expect(splitSyncItems(items)).toStrictEqual({ advice: [valid], results: [], invalid: 0 })
   })
 
   it('nothing pulled: nothing kept, nothing invalid', () => {

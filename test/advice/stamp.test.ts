@@ -121,6 +121,11 @@ describe('resolveRelayed: a rollback', () => {
     ['NaN: the default', Number.NaN, ROLLBACK_TTL_MS],
     ['beyond safe integers: the default', 1e20, ROLLBACK_TTL_MS],
     ['infinite: the default', Number.POSITIVE_INFINITY, ROLLBACK_TTL_MS],
+    ['null: the default (not 0, clamped up)', null, ROLLBACK_TTL_MS],
+    ['empty text: the default', '', ROLLBACK_TTL_MS],
+    ['a boolean: the default', true, ROLLBACK_TTL_MS],
+    ['an array: the default', [], ROLLBACK_TTL_MS],
+    ['numeric text: the default (a number is required)', '5000', ROLLBACK_TTL_MS],
   ])('ttl %s', (_, ttl, expected) => {
     expect(resolveRelayed(rollback(ttl), held).request.ttlMs).toBe(expected)
   })
