@@ -5,24 +5,10 @@ import { isRelayFrame, parseAdviceFrame, splitSyncItems } from '../../src/advice
 import type { RelayedRequest } from '../../src/advice/relay.js'
 import type { SyncItem } from '../../src/advice/sync.js'
 import type { Advice, AdviceResult } from '../../src/advice/types.js'
+import { adviceRecord } from '../helpers/advice-records.js'
 
 function advice(over: Partial<Advice> = {}): Advice {
-  return {
-    id: 'a1',
-    type: 'CONFIG',
-    target: ['*'],
-    payload: { stepWindow: 3 },
-    expiry: 10_000,
-    issuer: 'P1',
-    origin: 'M1',
-    term: 1,
-    step: 100,
-    issuedAt: 0,
-    keys: ['config:stepWindow'],
-    version: { 'config:stepWindow': { P1: 1 } },
-    resolved: ['M1', 'P1'],
-    ...over,
-  }
+  return adviceRecord({ id: 'a1', origin: 'M1', resolved: ['M1', 'P1'], ...over })
 }
 
 function result(over: Partial<AdviceResult> = {}): AdviceResult {

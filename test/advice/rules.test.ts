@@ -10,27 +10,10 @@ import {
   validateAdviceRequest,
   viewOf,
   winnerOf,
-  type Advice,
 } from '../../src/advice/index.js'
+import { adviceRecord } from '../helpers/advice-records.js'
 
-function advice(over: Partial<Advice>): Advice {
-  return {
-    id: 'a',
-    type: 'CONFIG',
-    target: ['*'],
-    payload: { stepWindow: 3 },
-    expiry: 10_000,
-    issuer: 'P1',
-    origin: 'P1',
-    term: 1,
-    step: 100,
-    issuedAt: 0,
-    keys: ['config:stepWindow'],
-    version: { 'config:stepWindow': { P1: 1 } },
-    resolved: ['A', 'B'],
-    ...over,
-  }
-}
+const advice = adviceRecord
 const K = 'config:stepWindow'
 
 describe('version vectors', () => {

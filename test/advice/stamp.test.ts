@@ -16,27 +16,11 @@ import type { TargetMember } from '../../src/advice/targets.js'
 import type { Advice, AdviceRequest, VersionVector } from '../../src/advice/types.js'
 import { compareVectors, winnerOf } from '../../src/advice/versions.js'
 import type { Member } from '../../src/membership/index.js'
+import { adviceRecord } from '../helpers/advice-records.js'
 
 const K = 'config:stepWindow'
 
-function advice(over: Partial<Advice>): Advice {
-  return {
-    id: 'a',
-    type: 'CONFIG',
-    target: ['*'],
-    payload: { stepWindow: 3 },
-    expiry: 10_000,
-    issuer: 'P1',
-    origin: 'P1',
-    term: 1,
-    step: 100,
-    issuedAt: 0,
-    keys: [K],
-    version: { [K]: { P1: 1 } },
-    resolved: ['A', 'B'],
-    ...over,
-  }
-}
+const advice = adviceRecord
 
 const heldOf = (...all: Advice[]): Map<string, Advice> => new Map(all.map((a) => [a.id, a]))
 
