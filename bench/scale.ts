@@ -5,6 +5,7 @@
  * broadcast and every failover, and holds them against the targets.
  */
 import { join } from 'node:path'
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import { computeFigures, type Figures } from '../src/sim/expectations.js'
 import { InProcessSimulation } from '../src/sim/in-process-runner.js'
 import { loadScenario, type Scenario } from '../src/sim/scenario.js'
@@ -22,6 +23,7 @@ function percentile(values: number[], p: number): number {
 }
 
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1)
+const ms = (nanoseconds: number): string => (nanoseconds / 1e6).toFixed(0)
 
 /** The shipped scenario, its timeline replaced by KILLS principal kills. */
 async function scenario(): Promise<Scenario> {
@@ -37,7 +39,7 @@ async function scenario(): Promise<Scenario> {
   }
 }
 
-function print(ctx: BenchContext, f: Figures, rssBefore: number): void {
+function print(ctx: BenchContext, f: Figures, rssBefore: number, loop: IntervalHistogram): void {
   const nodes = f.nodes + f.observers
   const peak = f.peakRssBytes ?? 0
   for (const line of table(
@@ -60,6 +62,11 @@ function print(ctx: BenchContext, f: Figures, rssBefore: number): void {
           .join(', ') || 'none',
       ],
       ['false positives', String(f.falsePositives)],
+      // The one thread all 100 nodes share: how late its timers ran (stalls make peers late).
+      [
+        'event-loop delay p50 / p99 / max',
+        `${ms(loop.percentile(50))} / ${ms(loop.percentile(99))} / ${ms(loop.max)} ms`,
+      ],
     ],
   ))
     ctx.log(line)
@@ -71,12 +78,16 @@ export const scaleBench: BenchModule = {
   async run(ctx: BenchContext): Promise<BenchCheck[]> {
     ctx.gc()
     const rssBefore = process.memoryUsage.rss()
+    const loop = monitorEventLoopDelay({ resolution: 10 })
+    loop.enable()
     const record = await new InProcessSimulation(await scenario(), {
       progress: (line) => process.stderr.write(`\r  ${line.padEnd(78)}`),
-    }).run()
+    })
+      .run()
+      .finally(() => loop.disable())
     process.stderr.write('\n')
     const f = computeFigures(record)
-    print(ctx, f, rssBefore)
+    print(ctx, f, rssBefore, loop)
     const peak = f.peakRssBytes ?? Number.POSITIVE_INFINITY
     const failoverP99 =
       f.failoverMs.length === 0 ? Number.POSITIVE_INFINITY : percentile(f.failoverMs, 0.99)
