@@ -66,9 +66,7 @@ export function formatTable(report: SimulationReport): string {
         ['reach-all p50 / p99', `${f.reachAllP50Ms.toFixed(1)} / ${f.reachAllP99Ms.toFixed(1)} ms`],
         [
           'peak RSS',
-          f.peakRssBytes === null
-            ? '-'
-            : `${mib(f.peakRssBytes)} MiB (${mib(f.peakRssBytes / Math.max(1, f.nodes + f.observers))} MiB a node)`,
+          f.peakRssBytes === null ? '-' : `${mib(f.peakRssBytes)} MiB, the whole process`,
         ],
         ['principal failover', f.failoverMs.length === 0 ? '-' : f.failoverMs.map(ms).join(', ')],
         [
