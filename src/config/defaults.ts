@@ -110,3 +110,10 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   // Timeout of every dial and request; a PSK node dialing a non-PSK node would hang otherwise.
   timeoutMs: 5000,
 } satisfies MeshConfig)
+
+/** The principal's heartbeat interval: `principalHeartbeatIntervalMs`, else the members'. */
+export function principalIntervalMs(
+  config: Pick<MeshConfig, 'heartbeatIntervalMs' | 'principalHeartbeatIntervalMs'>,
+): number {
+  return config.principalHeartbeatIntervalMs ?? config.heartbeatIntervalMs
+}

@@ -1,4 +1,4 @@
-export { DEFAULT_CONFIG, type LogLevel, type MeshConfig } from './defaults.js'
+export { DEFAULT_CONFIG, principalIntervalMs, type LogLevel, type MeshConfig } from './defaults.js'
 export { CONFIG_KEYS, CONFIG_SCHEMA, type ConfigKey } from './schema.js'
 export { configFromEnv, envNameOf } from './env.js'
 export { loadConfig, mergeConfig, stripComments, type ConfigSources } from './load.js'

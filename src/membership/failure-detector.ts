@@ -1,7 +1,6 @@
 /**
  * The failure detector, pure: a member's status follows from when it was last heard. Heartbeats
- * are the truth; a libp2p disconnect only makes the caller check earlier (at `statusDeadlines`),
- * never decides a status by itself.
+ * are the truth (a libp2p disconnect decides nothing); the caller checks at `statusDeadlines`.
  */
 import { LATE_TOLERANCE, MAX_ANNOUNCED_INTERVAL_FACTOR } from './constants.js'
 

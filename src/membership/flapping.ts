@@ -3,6 +3,7 @@
  * keeps, per member, the last few change times (never more than `maxChanges + 1`) and says
  * when to report, at most once per window per member.
  */
+import { countInWindow } from '../util/window.js'
 
 export interface FlapPolicy {
   /** More changes than this within the window is flapping. */
@@ -16,9 +17,7 @@ export function isFlapping(
   now: number,
   policy: FlapPolicy,
 ): boolean {
-  let inWindow = 0
-  for (const at of changeTimes) if (at > now - policy.windowMs && at <= now) inWindow++
-  return inWindow > policy.maxChanges
+  return countInWindow(changeTimes, now, policy.windowMs) > policy.maxChanges
 }
 
 export interface FlapReport {

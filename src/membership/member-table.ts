@@ -12,23 +12,28 @@ import {
 } from './failure-detector.js'
 import type { ActivityStatus, HeartbeatPayload } from './heartbeat.js'
 
-export interface Member {
+/** What a member's last heartbeat said, as it said it. */
+type HeartbeatFields = Pick<
+  HeartbeatPayload,
+  | 'weight'
+  | 'roles'
+  | 'version'
+  | 'term'
+  | 'principal'
+  | 'principalWeight'
+  | 'termAgeMs'
+  | 'observer'
+  | 'eligible'
+>
+
+export interface Member extends HeartbeatFields {
   id: string
   status: MemberStatus
-  weight: number
   /** Local time (ms) of its last heartbeat. */
   lastSeen: number
-  roles: string[]
-  version: string
   metadata: Record<string, string>
   /** Its global step (the envelope's) in its last heartbeat. */
   step: number
-  term: number
-  principal: string | null
-  principalWeight: number
-  termAgeMs: number
-  observer: boolean
-  eligible: boolean
   /** The `status` field of its heartbeat. */
   activity: ActivityStatus
   /** The heartbeat interval it announced (ms); null if it announced none (an older peer). */

@@ -1,11 +1,12 @@
 /**
  * Membership: publishes this node's heartbeat every `heartbeatIntervalMs` (read live, so a
  * CONFIG advice changes it), records the peers' heartbeats in a bounded member table, and runs
- * the failure detector once an interval. Disconnects are hints: they schedule a check at the
- * moment the peer's status would change, they never change it.
+ * the failure detector at the earliest moment a member's status would change. Heartbeats are
+ * the truth: a libp2p disconnect changes nothing by itself.
  */
 import { TypedEventEmitter } from 'main-event'
 import type { Logger } from 'pino'
+import { principalIntervalMs } from '../config/index.js'
 import type { MeshMessage, MeshNode } from '../node/index.js'
 import {
   DEFAULT_DEAD_RETENTION_HEARTBEATS,
@@ -15,12 +16,7 @@ import {
   OVERFLOW_LOG_INTERVAL_MS,
 } from './constants.js'
 import type { MembershipEvents } from './events.js'
-import {
-  memberIntervalMs,
-  statusDeadlines,
-  type DetectorTiming,
-  type MemberStatus,
-} from './failure-detector.js'
+import { memberIntervalMs, type DetectorTiming, type MemberStatus } from './failure-detector.js'
 import { FlapTracker, type FlapPolicy } from './flapping.js'
 import {
   decodeHeartbeat,
@@ -109,7 +105,6 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
   /** The failure detector's next run, at the earliest member deadline (see armDetector). */
   private detectorTimer: ReturnType<typeof setTimeout> | undefined
   private detectorAt = Number.POSITIVE_INFINITY
-  private readonly hintTimers = new Map<string, Array<ReturnType<typeof setTimeout>>>()
   private sending = false
   private sendAgain = false
   /** Ticks since start (the second one is placed at random: see nextTickInMs). */
@@ -141,7 +136,6 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
     this.ticks = 0
     this.startedAt_ = this.now()
     this.node.addEventListener('control', this.onControl)
-    this.node.addEventListener('peer.disconnected', this.onDisconnect)
     this.tick()
   }
 
@@ -150,14 +144,11 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
     if (!this.started) return
     this.started = false
     this.node.removeEventListener('control', this.onControl)
-    this.node.removeEventListener('peer.disconnected', this.onDisconnect)
     clearTimeout(this.loopTimer)
     this.loopTimer = undefined
     clearTimeout(this.detectorTimer)
     this.detectorTimer = undefined
     this.detectorAt = Number.POSITIVE_INFINITY
-    for (const timers of this.hintTimers.values()) for (const timer of timers) clearTimeout(timer)
-    this.hintTimers.clear()
   }
 
   /** Snapshot of the peers heard from (not this node), copies. */
@@ -215,7 +206,7 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
   ownIntervalMs(): number {
     const config = this.node.config
     return this.local.roles.includes('principal')
-      ? (config.principalHeartbeatIntervalMs ?? config.heartbeatIntervalMs)
+      ? principalIntervalMs(config)
       : config.heartbeatIntervalMs
   }
 
@@ -393,36 +384,6 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
         electionChanged: result.electionChanged,
       },
     })
-  }
-
-  /** A hint: check again exactly when the peer would turn suspect, then dead. */
-  private readonly onDisconnect = (event: CustomEvent<{ peerId: string }>): void => {
-    const { peerId } = event.detail
-    const member = this.table.get(peerId)
-    if (member === undefined || member.status === 'dead' || !this.started) return
-    for (const timer of this.hintTimers.get(peerId) ?? []) clearTimeout(timer)
-    const now = this.now()
-    const timing = this.timing()
-    const { suspectAt, deadAt } = statusDeadlines(member.lastSeen, {
-      ...timing,
-      heartbeatIntervalMs: memberIntervalMs(member.intervalMs, timing.heartbeatIntervalMs),
-    })
-    const timers: Array<ReturnType<typeof setTimeout>> = []
-    for (const at of [suspectAt, deadAt]) {
-      if (at <= now) continue
-      // 1 ms past the deadline, so the check lands on the far side of it.
-      const timer = setTimeout(
-        () => {
-          const left = (this.hintTimers.get(peerId) ?? []).filter((t) => t !== timer)
-          if (left.length === 0) this.hintTimers.delete(peerId)
-          else this.hintTimers.set(peerId, left)
-          this.check()
-        },
-        Math.ceil(at - now) + 1,
-      )
-      timers.push(timer)
-    }
-    this.hintTimers.set(peerId, timers)
   }
 
   private statusChanged(change: StatusChange, now: number): void {

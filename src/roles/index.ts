@@ -92,15 +92,15 @@ export {
   type PrincipalFacts,
   type TableView,
 } from './principal-view.js'
-export {
-  RoleManager,
-  type RoleManagerComponents,
-  type RoleManagerInit,
-  type RoleState,
-  type RoleStats,
-  type RolesMembership,
-  type RolesNode,
-} from './role-manager.js'
+export { RoleManager } from './role-manager.js'
+export type {
+  RoleManagerComponents,
+  RoleManagerInit,
+  RoleState,
+  RoleStats,
+  RolesMembership,
+  RolesNode,
+} from './role-types.js'
 export { RoleStateWriter } from './role-state-writer.js'
 export {
   EpisodeMemory,

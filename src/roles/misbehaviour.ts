@@ -2,6 +2,7 @@
  * Peers that keep sending frames we reject. The tracker keeps, per peer, only the last
  * `threshold` reject times, and a bounded number of peers; the time is passed in.
  */
+import { countInWindow } from '../util/window.js'
 
 export interface MisbehaviourPolicy {
   /** Rejects within the window that make a peer misbehaving. */
@@ -15,9 +16,7 @@ export function isMisbehaving(
   now: number,
   policy: MisbehaviourPolicy,
 ): boolean {
-  let inWindow = 0
-  for (const at of times) if (at > now - policy.windowMs && at <= now) inWindow++
-  return policy.threshold > 0 && inWindow >= policy.threshold
+  return policy.threshold > 0 && countInWindow(times, now, policy.windowMs) >= policy.threshold
 }
 
 export class RejectTracker {

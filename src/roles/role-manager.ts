@@ -48,15 +48,6 @@ import type { OwnRole, PersistedRoleState, RoleStateStore } from './state-store.
 
 type Status = 'stopped' | 'starting' | 'started'
 
-export type {
-  RoleManagerComponents,
-  RoleManagerInit,
-  RoleState,
-  RoleStats,
-  RolesMembership,
-  RolesNode,
-} from './role-types.js'
-
 export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   private readonly node: RolesNode
   private readonly membership: RolesMembership

@@ -2,6 +2,7 @@
  * The durations the role rules use, in milliseconds. Every one is a number of heartbeats times
  * the node's interval, read live: a CONFIG advice may change the interval at any time.
  */
+import { principalIntervalMs } from '../config/index.js'
 import {
   DEFAULT_MISBEHAVIOUR_REJECTS,
   DEFAULT_MISBEHAVIOUR_WINDOW_HEARTBEATS,
@@ -32,7 +33,7 @@ export class RoleTiming {
 
   /** The principal's heartbeat interval: a claim not followed by a heartbeat is timed by it. */
   principalIntervalMs(): number {
-    return this.node.config.principalHeartbeatIntervalMs ?? this.interval()
+    return principalIntervalMs(this.node.config)
   }
 
   /** When a claim issued at `claimAt` reads as dead if no heartbeat of its principal follows. */

@@ -3,6 +3,7 @@ import type { ApiEvent } from '../../src/api/index.js'
 import { MeshFixture, connect, subscribersOf } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
 import {
+  AUTH,
   ApiFixture,
   TOKEN,
   framesOf,
@@ -19,13 +20,11 @@ afterEach(async () => {
   await fixture.stopAll()
 })
 
-const auth = { headers: { Authorization: `Bearer ${TOKEN}` } }
-
 describe('/v1/events', () => {
   it("streams a message broadcast by node A on node B's stream", async () => {
     const [a, b] = await meshOf(fixture, 2)
     const api = await apis.start(b!)
-    const ws = apis.socket(`${api.wsBase}/v1/events`, auth)
+    const ws = apis.socket(`${api.wsBase}/v1/events`, AUTH)
     const frames = framesOf(ws)
     await opened(ws)
     await until(() => frames.some((f) => f.type === 'hello'), { message: 'hello frame' })
@@ -83,12 +82,12 @@ describe('/v1/events', () => {
   it('refuses unknown event types 400, other paths 404, and a plain GET 426', async () => {
     const node = await fixture.node()
     const api = await apis.start(node)
-    const bad = await refusedStatus(apis.socket(`${api.wsBase}/v1/events?types=message,nope`, auth))
+    const bad = await refusedStatus(apis.socket(`${api.wsBase}/v1/events?types=message,nope`, AUTH))
     expect(bad.status).toBe(400)
     expect(JSON.parse(bad.body).error.message).toMatch(/^types: /)
-    const elsewhere = await refusedStatus(apis.socket(`${api.wsBase}/v1/status`, auth))
+    const elsewhere = await refusedStatus(apis.socket(`${api.wsBase}/v1/status`, AUTH))
     expect(elsewhere.status).toBe(404)
-    const plain = await fetch(api.url('/v1/events'), auth)
+    const plain = await fetch(api.url('/v1/events'), AUTH)
     expect(plain.status).toBe(426)
     expect(plain.headers.get('upgrade')).toBe('websocket')
     expect((await fetch(api.url('/v1/events'))).status).toBe(401)
@@ -97,7 +96,7 @@ describe('/v1/events', () => {
   it('streams member changes and rejected frames of a forger', async () => {
     const honest = await fixture.node()
     const api = await apis.start(honest)
-    const ws = apis.socket(`${api.wsBase}/v1/events?types=member,rejected`, auth)
+    const ws = apis.socket(`${api.wsBase}/v1/events?types=member,rejected`, AUTH)
     const frames = framesOf(ws)
     await opened(ws)
     const forger = await fixture.node({ seed: 'another-mesh-key' })
@@ -137,7 +136,7 @@ describe('/v1/events', () => {
       }),
       { eventBufferBytes: 64 * 1024 },
     )
-    const ws = apis.socket(`${api.wsBase}/v1/events?types=anomaly`, auth)
+    const ws = apis.socket(`${api.wsBase}/v1/events?types=anomaly`, AUTH)
     const frames = framesOf(ws)
     await opened(ws)
     await until(() => frames.length === 1, { message: 'hello' })
@@ -168,8 +167,8 @@ describe('/v1/events', () => {
   it('closes a client that stops answering pings', async () => {
     const node = await fixture.node()
     const api = await apis.start(node, { eventPingIntervalMs: 50 })
-    const alive = apis.socket(`${api.wsBase}/v1/events`, auth)
-    const silent = apis.socket(`${api.wsBase}/v1/events`, { ...auth, autoPong: false })
+    const alive = apis.socket(`${api.wsBase}/v1/events`, AUTH)
+    const silent = apis.socket(`${api.wsBase}/v1/events`, { ...AUTH, autoPong: false })
     await Promise.all([opened(alive), opened(silent)])
     const closed = new Promise<number>((resolve) => silent.once('close', (code) => resolve(code)))
     // Terminated without a close frame: 1006 on the client side.
@@ -180,7 +179,7 @@ describe('/v1/events', () => {
   it('closes every client when the server stops (1001), and stop twice is harmless', async () => {
     const node = await fixture.node()
     const api = await apis.start(node)
-    const ws = apis.socket(`${api.wsBase}/v1/events`, auth)
+    const ws = apis.socket(`${api.wsBase}/v1/events`, AUTH)
     await opened(ws)
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
     await api.server.stop()

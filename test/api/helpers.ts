@@ -13,6 +13,9 @@ import { until } from '../helpers/until.js'
 
 export const TOKEN = 'test-token-0123456789abcdef'
 
+/** Request options carrying the bearer token. */
+export const AUTH = { headers: { Authorization: `Bearer ${TOKEN}` } }
+
 export interface RunningApi {
   server: ApiServer
   base: string

@@ -10,7 +10,7 @@ import { ANOMALY_KINDS } from '../../src/observer/index.js'
 import { ATTACKER_LIBP2P } from '../helpers/attackers.js'
 import { MeshFixture, connect, subscribersOf } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
-import { ApiFixture, TOKEN, framesOf, opened } from './helpers.js'
+import { AUTH, ApiFixture, framesOf, opened } from './helpers.js'
 
 const fixture = new MeshFixture()
 const apis = new ApiFixture()
@@ -19,13 +19,11 @@ afterEach(async () => {
   await fixture.stopAll()
 })
 
-const auth = { headers: { Authorization: `Bearer ${TOKEN}` } }
-
 describe('observer routes', () => {
   it('serves anomalies (filtered), anomaly events, network metrics and anomaly counters', async () => {
     const honest = await fixture.node({}, { services: {} })
     const api = await apis.start(meshNodeView(honest))
-    const ws = apis.socket(`${api.wsBase}/v1/events?types=anomaly`, auth)
+    const ws = apis.socket(`${api.wsBase}/v1/events?types=anomaly`, AUTH)
     const frames = framesOf(ws)
     await opened(ws)
     const forger = await fixture.node({ seed: 'another-mesh-key' }, { libp2p: ATTACKER_LIBP2P })

@@ -10,7 +10,7 @@ import { AdviceService } from '../../src/advice/index.js'
 import { MeshNode } from '../../src/node/index.js'
 import { MeshFixture, testConfig } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
-import { ApiFixture, TOKEN, opened, readReady, refusedStatus, type RunningApi } from './helpers.js'
+import { AUTH, ApiFixture, opened, readReady, refusedStatus, type RunningApi } from './helpers.js'
 
 const fixture = new MeshFixture()
 const apis = new ApiFixture()
@@ -65,8 +65,6 @@ async function refused(api: RunningApi, query: string, options: object): Promise
   const result = await refusedStatus(apis.socket(`${api.wsBase}/v1/events${query}`, options))
   return { status: result.status, body: JSON.parse(result.body) as unknown }
 }
-
-const auth = { headers: { Authorization: `Bearer ${TOKEN}` } }
 
 /**
  * For every documented response of every route, a way to make the server answer it. The test
@@ -190,16 +188,16 @@ const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> 
   },
   'GET /v1/events': {
     '101': async ({ ready }) => {
-      const ws = apis.socket(`${ready.wsBase}/v1/events`, auth)
+      const ws = apis.socket(`${ready.wsBase}/v1/events`, AUTH)
       const first = new Promise<unknown>((resolve) =>
         ws.once('message', (data) => resolve(JSON.parse(String(data)))),
       )
       await opened(ws)
       return { status: 101, body: await first }
     },
-    '400': async ({ ready }) => await refused(ready, '?types=bogus', auth),
+    '400': async ({ ready }) => await refused(ready, '?types=bogus', AUTH),
     '401': async ({ ready }) => await refused(ready, '', {}),
-    '426': async ({ ready }) => await answer(fetch(ready.url('/v1/events'), auth)),
+    '426': async ({ ready }) => await answer(fetch(ready.url('/v1/events'), AUTH)),
   },
 }
 

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PatternGenerator } from '../../src/pattern/index.js'
-import { RFC4226_ARGS, RFC4226_CODES, RFC4226_KEY_HEX, cli, expectUsageError } from './run-cli.js'
+import {
+  RFC4226_ARGS,
+  RFC4226_CODES,
+  RFC4226_KEY_HEX,
+  RFC4226_OPTIONS,
+  cli,
+  expectUsageError,
+} from './run-cli.js'
 
 const RFC4226_VALUES = [
   1284755224, 1094287082, 137359152, 1726969429, 1640338314, 868254676, 1918287922, 82162583,
@@ -36,7 +43,7 @@ describe('patternmesh pattern', () => {
   })
 
   it('prints no code without --digits, and one line for --step', async () => {
-    const text = await cli(
+    const step7 = [
       'pattern',
       '--key-hex',
       RFC4226_KEY_HEX,
@@ -46,20 +53,10 @@ describe('patternmesh pattern', () => {
       '0',
       '--step',
       '7',
-    )
+    ]
+    const text = await cli(...step7)
     expect(text.stdout).toBe('step 7  phase 0  value   82162583\n')
-    const json = await cli(
-      'pattern',
-      '--key-hex',
-      RFC4226_KEY_HEX,
-      '--algorithm',
-      'sha1',
-      '--phase-reset',
-      '0',
-      '--step',
-      '7',
-      '--json',
-    )
+    const json = await cli(...step7, '--json')
     expect(JSON.parse(json.stdout)).toEqual({ step: 7, phase: 0, value: 82162583 })
   })
 
@@ -145,21 +142,7 @@ describe('patternmesh pattern', () => {
     it('reads the key from --key-file as --key-hex would take it', async () => {
       const file = join(dir, 'rfc.key')
       await writeFile(file, `${RFC4226_KEY_HEX}\n`)
-      const fromFile = await cli(
-        'pattern',
-        '--key-file',
-        file,
-        '--algorithm',
-        'sha1',
-        '--phase-reset',
-        '0',
-        '--digits',
-        '6',
-        '--from',
-        '0',
-        '--to',
-        '9',
-      )
+      const fromFile = await cli('pattern', '--key-file', file, ...RFC4226_OPTIONS)
       const fromHex = await cli(...RFC4226_ARGS)
       expect(fromFile.code).toBe(0)
       expect(fromFile.stdout).toBe(fromHex.stdout)

@@ -43,10 +43,8 @@ export const RFC4226_CODES = [
   '399871',
   '520489',
 ]
-export const RFC4226_ARGS = [
-  'pattern',
-  '--key-hex',
-  RFC4226_KEY_HEX,
+/** The options after the key that print the RFC 4226 values of steps 0–9. */
+export const RFC4226_OPTIONS = [
   '--algorithm',
   'sha1',
   '--phase-reset',
@@ -58,3 +56,4 @@ export const RFC4226_ARGS = [
   '--to',
   '9',
 ]
+export const RFC4226_ARGS = ['pattern', '--key-hex', RFC4226_KEY_HEX, ...RFC4226_OPTIONS]

@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { MemberTable, type HeartbeatPayload } from '../../src/membership/index.js'
+import { heartbeatPayload } from '../helpers/heartbeats.js'
 
 const timing = { heartbeatIntervalMs: 100, suspectAfter: 2, deadAfter: 4 }
 
 function hb(changes: Partial<HeartbeatPayload> = {}): HeartbeatPayload {
-  return {
-    status: 'active',
-    weight: 10,
-    roles: ['member'],
-    version: '1.0.0',
-    term: 1,
-    principal: null,
-    principalWeight: 0,
-    termAgeMs: 0,
-    observer: false,
-    eligible: true,
-    ...changes,
-  }
+  return heartbeatPayload({ term: 1, ...changes })
 }
 
 describe('MemberTable', () => {

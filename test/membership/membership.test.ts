@@ -4,26 +4,12 @@ import {
   Membership,
   decodeHeartbeat,
   encodeHeartbeat,
-  type HeartbeatPayload,
   type MemberStatusChangedDetail,
 } from '../../src/membership/index.js'
 import { StubNode } from '../helpers/stub-node.js'
+import { heartbeatPayload } from '../helpers/heartbeats.js'
 
-function hb(changes: Partial<HeartbeatPayload> = {}): HeartbeatPayload {
-  return {
-    status: 'active',
-    weight: 10,
-    roles: ['member'],
-    version: '1.0.0',
-    term: 0,
-    principal: null,
-    principalWeight: 0,
-    termAgeMs: 0,
-    observer: false,
-    eligible: true,
-    ...changes,
-  }
-}
+const hb = heartbeatPayload
 
 let node: StubNode
 let membership: Membership

@@ -10,24 +10,13 @@ import {
   type PersistedRoleState,
 } from '../../src/roles/index.js'
 import { StubNode } from '../helpers/stub-node.js'
+import { heartbeatPayload } from '../helpers/heartbeats.js'
 
 const INTERVAL = 100
 const DEAD_PERIOD = 4 * INTERVAL
 
 function hb(changes: Partial<HeartbeatPayload> = {}): HeartbeatPayload {
-  return {
-    status: 'active',
-    weight: 5,
-    roles: ['member'],
-    version: '',
-    term: 0,
-    principal: null,
-    principalWeight: 0,
-    termAgeMs: 0,
-    observer: false,
-    eligible: true,
-    ...changes,
-  }
+  return heartbeatPayload({ weight: 5, version: '', ...changes })
 }
 
 let node: StubNode
