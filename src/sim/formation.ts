@@ -6,6 +6,12 @@
 const FORMATION_BASE_MS = 30_000
 const FORMATION_HEARTBEATS = 3
 
+/**
+ * After the run, how long at most to wait for the messages still in flight: a loaded machine
+ * delays gossip by a second or more, and a message counted before it lands counts as lost.
+ */
+export const SETTLE_MAX_MS = 5000
+
 export function formationTimeoutMs(heartbeatIntervalMs: number): number {
   return FORMATION_BASE_MS + FORMATION_HEARTBEATS * heartbeatIntervalMs
 }

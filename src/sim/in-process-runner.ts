@@ -13,7 +13,7 @@ import { PartitionTable } from '../net/index.js'
 import type { MeshNode } from '../node/index.js'
 import { PatternGenerator } from '../pattern/index.js'
 import { startAttack } from './attackers/attackers.js'
-import { formationTimeoutMs } from './formation.js'
+import { SETTLE_MAX_MS, formationTimeoutMs } from './formation.js'
 import { conditionedMemory, type ConditionedMemoryFactory } from './transport/index.js'
 import type { RunRecord } from './expectations.js'
 import { Recorder } from './recorder.js'
@@ -50,6 +50,8 @@ export class InProcessSimulation {
   private readonly generator: PatternGenerator
   private sentCount = 0
   private peakRssBytes = 0
+  /** Broadcasts whose receipt is not back yet. */
+  private broadcasting = 0
   /**
    * One simulated network with latency, jitter and loss on every connection
    * (src/sim/transport) when the scenario asks for any; libp2p's memory transport otherwise.
@@ -87,7 +89,13 @@ export class InProcessSimulation {
       for (const stop of this.stops.splice(0)) stop()
       const endAt = Date.now()
       // Let the last messages land (bounded) before the figures are taken.
-      await this.waitFor(Math.min(2000, 200 + this.scenario.network.latencyMs * 4))
+      await this.until(
+        () =>
+          this.broadcasting === 0 &&
+          this.recorder.undelivered((node) => !this.members[node]!.alive) === 0,
+        SETTLE_MAX_MS,
+        'messages in flight did not land',
+      ).catch(() => undefined)
       this.collectAnomalies()
       await this.collectAdvice()
       return {
@@ -274,10 +282,14 @@ export class InProcessSimulation {
       payload.write(`${sender.name}:${this.sentCount++}`)
       // Sent when broadcast() is called: a receiver killed after that is excused.
       const sentAt = Date.now()
-      sender.node!.broadcast(payload).then(
-        (receipt) => this.recorder.messageSent(receipt.id, receivers, sentAt, sender.index),
-        () => this.recorder.broadcastFailures++,
-      )
+      this.broadcasting++
+      sender
+        .node!.broadcast(payload)
+        .then(
+          (receipt) => this.recorder.messageSent(receipt.id, receivers, sentAt, sender.index),
+          () => this.recorder.broadcastFailures++,
+        )
+        .finally(() => this.broadcasting--)
     }
     senders.forEach((sender, i) => {
       const start = setTimeout(
@@ -536,10 +548,14 @@ export class InProcessSimulation {
     await new Promise((resolve) => setTimeout(resolve, ms))
   }
 
-  private async until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  private async until(
+    condition: () => boolean,
+    timeoutMs: number,
+    failure = 'the mesh did not form',
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs
     while (!condition()) {
-      if (Date.now() > deadline) throw new Error(`the mesh did not form within ${timeoutMs} ms`)
+      if (Date.now() > deadline) throw new Error(`${failure} within ${timeoutMs} ms`)
       await this.waitFor(25)
     }
   }

@@ -19,7 +19,7 @@ import { DaemonProcess } from '../process/daemon-process.js'
 import { freePort } from '../util/free-port.js'
 import { startAttack } from './attackers/attackers.js'
 import type { RunRecord } from './expectations.js'
-import { formationTimeoutMs } from './formation.js'
+import { SETTLE_MAX_MS, formationTimeoutMs } from './formation.js'
 import type { RunHooks } from './in-process-runner.js'
 import { Recorder } from './recorder.js'
 import { ScenarioError, type NodeRef, type Scenario, type TimelineAction } from './scenario.js'
@@ -53,6 +53,8 @@ export class ProcessSimulation {
   private readonly seed: string
   private dir = ''
   private sent = 0
+  /** Broadcasts posted whose answer is not back yet. */
+  private posting = 0
 
   constructor(scenario: Scenario, hooks: RunHooks = {}) {
     this.scenario = scenario
@@ -87,7 +89,13 @@ export class ProcessSimulation {
       await new Promise((resolve) => setTimeout(resolve, this.scenario.duration * 1000))
       for (const stop of this.stops.splice(0)) stop()
       const endAt = Date.now()
-      await new Promise((resolve) => setTimeout(resolve, 500))
+      // Let the last messages land (bounded) before the figures are taken.
+      const settleBy = Date.now() + SETTLE_MAX_MS
+      while (
+        (this.posting > 0 || this.recorder.undelivered((node) => !this.alive.has(node)) > 0) &&
+        Date.now() < settleBy
+      )
+        await new Promise((resolve) => setTimeout(resolve, 25))
       return {
         recorder: this.recorder,
         members: this.daemons.map((d, index) => ({
@@ -244,14 +252,18 @@ export class ProcessSimulation {
         const receivers = [...this.alive].filter((j) => j !== i && !this.observers.has(j))
         const data = `n${i}:${this.sent++}:`.padEnd(bytes, 'a')
         const sentAt = Date.now()
-        daemon.post<{ id: string }>('/v1/messages', { data }).then(
-          (response) => {
-            if (response.status === 202)
-              this.recorder.messageSent(response.body.id, receivers, sentAt, i)
-            else this.recorder.broadcastFailures++
-          },
-          () => this.recorder.broadcastFailures++,
-        )
+        this.posting++
+        daemon
+          .post<{ id: string }>('/v1/messages', { data })
+          .then(
+            (response) => {
+              if (response.status === 202)
+                this.recorder.messageSent(response.body.id, receivers, sentAt, i)
+              else this.recorder.broadcastFailures++
+            },
+            () => this.recorder.broadcastFailures++,
+          )
+          .finally(() => this.posting--)
       })
     }, 1000 / rate)
     this.stops.push(() => clearInterval(timer))

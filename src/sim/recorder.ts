@@ -123,6 +123,15 @@ export class Recorder {
     return expected === 0 ? 1 : received / expected
   }
 
+  /** Deliveries still due: expected receivers that have not had their message, unless `gone`. */
+  undelivered(gone: (node: number) => boolean): number {
+    let due = 0
+    for (const entry of this.sent.values())
+      for (const receiver of entry.expected)
+        if (!entry.received.has(receiver) && !gone(receiver)) due++
+    return due
+  }
+
   messagesSent(): number {
     return this.sent.size
   }

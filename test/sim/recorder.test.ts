@@ -32,3 +32,15 @@ describe('Recorder', () => {
     expect(recorder.reachAllPercentile(0.99, (node) => node === 2)).toBe(500)
   })
 })
+
+describe('Recorder: deliveries still due', () => {
+  it('counts expected receivers that have not had their message, except those gone', () => {
+    const recorder = new Recorder()
+    recorder.messageSent('a', [1, 2, 3], 1000, 0)
+    recorder.messageReceived('a', 1, 5)
+    expect(recorder.undelivered(() => false)).toBe(2)
+    expect(recorder.undelivered((node) => node === 3)).toBe(1)
+    recorder.messageReceived('a', 2, 5)
+    expect(recorder.undelivered((node) => node === 3)).toBe(0)
+  })
+})
