@@ -150,11 +150,8 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
       cacheSize: this.config.cacheSize,
     })
     this.replayGuard = new ReplayGuard({ maxSenders: Math.max(this.config.maxNodes * 4, 64) })
-    // Steps start from the wall clock, so nodes started apart begin close; sync does the rest.
-    this.clock = new StepClock({
-      intervalMs: this.config.stepIntervalMs,
-      initialStep: Math.floor(Date.now() / this.config.stepIntervalMs),
-    })
+    // Steps follow the wall clock, so nodes started apart (or restarted) agree; sync does the rest.
+    this.clock = new StepClock({ intervalMs: this.config.stepIntervalMs })
     this.pipeline = new ReceivePipeline({
       generator: this.generator,
       replayGuard: this.replayGuard,

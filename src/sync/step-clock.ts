@@ -12,23 +12,37 @@ export interface StepClockEvents {
 
 export interface StepClockInit {
   intervalMs: number
+  /** The first step; default: the wall-clock step, `floor(now / intervalMs)`. */
   initialStep?: number
+  /** Milliseconds since the epoch; default: the wall clock, read through a monotonic timer. */
+  now?: () => number
 }
 
 /**
- * The node's global step: advances every `intervalMs`, moves forward to a synced step, and
- * never goes backwards. A clock ahead of the mesh holds (skips ticks) instead.
+ * The node's global step: advances once per `intervalMs` boundary of the wall clock, moves
+ * forward to a synced step, and never goes backwards. A clock ahead of the mesh holds (skips
+ * a tick) instead.
+ *
+ * Ticks fall on multiples of `intervalMs` since the epoch, and a tick counts every boundary
+ * passed since the last one: a stalled event loop catches up when it wakes instead of drifting
+ * behind. Nodes with synchronised clocks stay on one step however loaded their machines are,
+ * and a node that restarts starts on the step the mesh is on.
  */
 export class StepClock extends TypedEventEmitter<StepClockEvents> {
   private current: number
   private intervalMs: number
+  private readonly now: () => number
+  /** The last wall-clock boundary (`floor(now / intervalMs)`) the step has accounted for. */
+  private boundary: number
   private timer: NodeJS.Timeout | undefined
   private ticksToSkip = 0
 
   constructor(init: StepClockInit) {
     super()
-    this.current = init.initialStep ?? 0
     this.intervalMs = init.intervalMs
+    this.now = init.now ?? monotonicWallClock()
+    this.boundary = this.boundaryAt(this.now())
+    this.current = init.initialStep ?? this.boundary
   }
 
   get step(): number {
@@ -39,9 +53,10 @@ export class StepClock extends TypedEventEmitter<StepClockEvents> {
     return this.intervalMs
   }
 
+  /** Catches up with the boundaries passed since construction, then ticks on each one. */
   start(): void {
     if (this.timer !== undefined) return
-    this.schedule()
+    this.tick()
   }
 
   stop(): void {
@@ -62,29 +77,37 @@ export class StepClock extends TypedEventEmitter<StepClockEvents> {
     this.ticksToSkip = 1
   }
 
-  /** Changes the interval live (CONFIG advice); the next tick uses it. */
+  /** Changes the interval live (CONFIG advice); ticks fall on the new interval's boundaries. */
   setIntervalMs(ms: number): void {
     this.intervalMs = ms
+    this.boundary = this.boundaryAt(this.now())
     if (this.timer !== undefined) {
       clearTimeout(this.timer)
       this.schedule()
     }
   }
 
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.tick()
-      this.schedule()
-    }, this.intervalMs)
-    this.timer.unref?.()
+  private boundaryAt(ms: number): number {
+    return Math.floor(ms / this.intervalMs)
   }
 
   private tick(): void {
-    if (this.ticksToSkip > 0) {
-      this.ticksToSkip--
-      return
+    const due = this.boundaryAt(this.now())
+    let passed = due - this.boundary
+    if (passed > 0) {
+      this.boundary = due
+      const skipped = Math.min(this.ticksToSkip, passed)
+      this.ticksToSkip -= skipped
+      passed -= skipped
+      if (passed > 0) this.set(this.current + passed, 'tick')
     }
-    this.set(this.current + 1, 'tick')
+    this.schedule()
+  }
+
+  private schedule(): void {
+    const next = (this.boundary + 1) * this.intervalMs
+    this.timer = setTimeout(() => this.tick(), Math.max(1, next - this.now()))
+    this.timer.unref?.()
   }
 
   private set(step: number, reason: StepChangeDetail['reason']): void {
@@ -92,4 +115,15 @@ export class StepClock extends TypedEventEmitter<StepClockEvents> {
     this.current = step
     this.safeDispatchEvent('step.changed', { detail: { step, previous, reason } })
   }
+}
+
+/**
+ * The wall clock as of now, advanced by the monotonic timer from then on: real elapsed time
+ * that an NTP step of the system clock cannot send backwards (a clock set back an hour would
+ * otherwise stop the steps for an hour).
+ */
+function monotonicWallClock(): () => number {
+  const wallAtStart = Date.now()
+  const monotonicAtStart = performance.now()
+  return () => wallAtStart + (performance.now() - monotonicAtStart)
 }
