@@ -20,8 +20,8 @@ export interface StepClockInit {
 
 /**
  * The node's global step: advances once per `intervalMs` boundary of the wall clock, moves
- * forward to a synced step, and never goes backwards. A clock ahead of the mesh holds (skips
- * a tick) instead.
+ * forward to a synced step, and never goes backwards once the node publishes (the join sync
+ * may adopt a lower one before). A clock ahead of the mesh holds (skips a tick) instead.
  *
  * Ticks fall on multiples of `intervalMs` since the epoch, and a tick counts every boundary
  * passed since the last one: a stalled event loop catches up when it wakes instead of drifting
@@ -67,6 +67,17 @@ export class StepClock extends TypedEventEmitter<StepClockEvents> {
   /** Moves forward to `step`; a step at or behind the current one changes nothing. */
   advanceTo(step: number): boolean {
     if (!Number.isSafeInteger(step) || step <= this.current) return false
+    this.set(step, 'sync')
+    this.ticksToSkip = 0
+    return true
+  }
+
+  /**
+   * Takes the mesh's step, forward or back: only for the join sync, before the node has
+   * published anything (its own step was a guess from its wall clock and interval until then).
+   */
+  adopt(step: number): boolean {
+    if (!Number.isSafeInteger(step) || step < 0 || step === this.current) return false
     this.set(step, 'sync')
     this.ticksToSkip = 0
     return true

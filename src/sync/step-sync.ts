@@ -81,8 +81,10 @@ export class StepSync {
   }
 
   /**
-   * Asks up to `maxPeersAsked` connected peers for their step and moves forward to the lower
-   * median of the verified answers. Returns that step, or undefined when nobody answered.
+   * The join sync: asks up to `maxPeersAsked` connected peers for their step and takes the
+   * lower median of the verified answers, forward or back (nothing is published before this,
+   * and a node whose wall-clock step is ahead of the mesh would otherwise be out of its step
+   * window until the mesh caught up). Returns that step, or undefined when nobody answered.
    */
   async requestCurrentStep(): Promise<number | undefined> {
     const peers = uniquePeers(this.init.node.getConnections()).slice(0, this.init.maxPeersAsked)
@@ -103,7 +105,7 @@ export class StepSync {
       }),
     )
     const meshStep = reconcileSteps(answers.filter((s): s is number => s !== undefined))
-    if (meshStep !== undefined && this.init.clock.advanceTo(meshStep)) this.advances++
+    if (meshStep !== undefined && this.init.clock.adopt(meshStep)) this.advances++
     return meshStep
   }
 

@@ -71,4 +71,20 @@ describe('global step', () => {
     await until(() => received.length === 1, { message: 'first message accepted' })
     expect(first.stats().verdicts.STEP_SKEW ?? 0).toBe(0)
   })
+
+  it('a joining node ahead of the mesh takes the mesh step, so its first message is in window', async () => {
+    // The mesh moved to a 2 s interval (CONFIG advice); the joiner still has 200 ms in its
+    // file: its wall-clock step is ten times the mesh's.
+    const first = await fixture.node({ stepIntervalMs: 2000 })
+    const received: number[] = []
+    first.onMessage((m) => received.push(m.envelope.globalStep))
+    const joiner = await fixture.node({
+      stepIntervalMs: 200,
+      bootstrap: [first.getMultiaddrs()[0]!],
+    })
+    const receipt = await joiner.broadcast('first words')
+    expect(Math.abs(receipt.step - first.step)).toBeLessThanOrEqual(first.config.stepWindow)
+    await until(() => received.length === 1, { message: 'first message accepted' })
+    expect(first.stats().verdicts.STEP_SKEW ?? 0).toBe(0)
+  })
 })

@@ -121,6 +121,21 @@ describe('StepClock', () => {
     expect(clock.step).toBe(5_011)
   })
 
+  it('adopts a step forward or back (the join sync), and ticks on from it', () => {
+    const { clock, changes } = startedClock()
+    clock.hold()
+    expect(clock.adopt(4_000)).toBe(true)
+    expect(clock.adopt(4_000)).toBe(false)
+    expect(clock.adopt(-1)).toBe(false)
+    expect(clock.adopt(1.5)).toBe(false)
+    vi.advanceTimersByTime(750)
+    expect(clock.step).toBe(4_001)
+    expect(changes.map((c) => [c.previous, c.step, c.reason])).toEqual([
+      [5000, 4000, 'sync'],
+      [4000, 4001, 'tick'],
+    ])
+  })
+
   it('starts from initialStep when given, and keeps the wall-clock boundaries', () => {
     const { clock } = startedClock({ initialStep: 7 })
     expect(clock.step).toBe(7)
