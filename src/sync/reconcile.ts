@@ -30,3 +30,12 @@ export function adjustmentFor(
   if (localStep - meshStep > tolerance) return { action: 'hold' }
   return { action: 'none' }
 }
+
+/**
+ * A peer's step as of `now`, from the step it announced at `at`: plus the interval boundaries
+ * passed since, as its clock ticks on them too. Announcements ride on heartbeats, which may
+ * come many steps apart; taken as they were, they would pull the mesh's step back.
+ */
+export function stepNow(step: number, at: number, now: number, intervalMs: number): number {
+  return step + Math.max(0, Math.floor(now / intervalMs) - Math.floor(at / intervalMs))
+}

@@ -1,7 +1,7 @@
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { LRUCache } from 'lru-cache'
 import { requestOnce, serveRequests } from '../rpc/request-response.js'
-import { adjustmentFor, reconcileSteps } from './reconcile.js'
+import { adjustmentFor, reconcileSteps, stepNow } from './reconcile.js'
 import type { StepClock } from './step-clock.js'
 
 export const SYNC_PROTOCOL = '/patternmesh/sync/1.0.0'
@@ -120,9 +120,11 @@ export class StepSync {
 
   /** The step the mesh agrees on now, own step included. */
   meshStep(): number | undefined {
-    const fresh = Date.now() - this.init.staleAfterMs
+    const now = Date.now()
+    const fresh = now - this.init.staleAfterMs
     const steps = [this.init.clock.step]
-    for (const { step, at } of this.peerSteps.values()) if (at >= fresh) steps.push(step)
+    for (const { step, at } of this.peerSteps.values())
+      if (at >= fresh) steps.push(stepNow(step, at, now, this.init.clock.interval))
     return reconcileSteps(steps)
   }
 

@@ -53,6 +53,22 @@ describe('global step', () => {
     })
   })
 
+  it('a mesh whose announcements are many steps apart stays on the wall-clock step', async () => {
+    // Ten steps per announcement: a peer's step as announced is up to ten steps old when the
+    // reconciliation reads it, and must be taken as of now, or every node holds each round.
+    const nodes: MeshNode[] = []
+    for (let i = 0; i < 3; i++)
+      nodes.push(await fixture.node({ stepIntervalMs: 100, heartbeatIntervalMs: 1000 }))
+    for (let i = 0; i < 3; i++) for (let j = i + 1; j < 3; j++) await connect(nodes[i]!, nodes[j]!)
+    const startStep = Math.max(...nodes.map((n) => n.step))
+    await until(() => nodes.every((n) => n.step >= startStep + 50), {
+      timeout: 15_000,
+      message: '5 announcement rounds',
+    })
+    const wallStep = Math.floor(Date.now() / 100)
+    for (const node of nodes) expect(node.step).toBeGreaterThanOrEqual(wallStep - 2)
+  })
+
   it('a joining node asks its peers for the step before it publishes', async () => {
     const first = await fixture.node({ stepIntervalMs: 200 })
     first.sync(first.step + 10_000)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { adjustmentFor, reconcileSteps } from '../../src/sync/reconcile.js'
+import { adjustmentFor, reconcileSteps, stepNow } from '../../src/sync/reconcile.js'
 
 describe('reconcileSteps', () => {
   it.each([
@@ -36,5 +36,19 @@ describe('adjustmentFor', () => {
     [10, 8, { action: 'hold' }],
   ])('local %i, mesh %s → %j', (local, mesh, expected) => {
     expect(adjustmentFor(local, mesh)).toEqual(expected)
+  })
+})
+
+describe('stepNow', () => {
+  it.each([
+    // step, announced at, now, interval → the peer's step now
+    [100, 10_500, 10_900, 1000, 100],
+    [100, 10_500, 11_000, 1000, 101],
+    [100, 10_999, 11_001, 1000, 101],
+    [100, 10_000, 30_500, 1000, 120],
+    [100, 10_000, 30_500, 250, 182],
+    [100, 10_500, 10_000, 1000, 100],
+  ])('%s announced at %s, now %s, interval %s → %s', (step, at, now, interval, expected) => {
+    expect(stepNow(step, at, now, interval)).toBe(expected)
   })
 })
