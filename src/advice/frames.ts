@@ -3,6 +3,7 @@
  * one verdict each, and items pulled by anti-entropy are sorted into advice and results.
  * inbound.ts counts and routes the verdicts.
  */
+import type { ErrorObject } from 'ajv'
 import { decodeJsonPayload } from '../protocol/json-payload.js'
 import { MAX_PAYLOAD_BYTES } from './constants.js'
 import { isAdvice, isAdviceResult } from './record-schema.js'
@@ -15,7 +16,7 @@ export type AdviceFrame =
   | { kind: 'advice'; advice: Advice }
   | { kind: 'result'; result: AdviceResult }
   /** Malformed, or not sent by the node it names (issuer, target): counted as invalid. */
-  | { kind: 'invalid' }
+  | { kind: 'invalid'; detail: string }
   /** A relay frame passed on by a node other than its origin: dropped without counting. */
   | { kind: 'ignored' }
 
@@ -27,19 +28,44 @@ export function parseAdviceFrame(
 ): AdviceFrame {
   // Four times the payload limit: the JSON of a whole advice around its payload.
   const parsed = decodeJsonPayload(data, MAX_PAYLOAD_BYTES * 4)
-  if (!parsed.ok) return { kind: 'invalid' }
+  if (!parsed.ok) return invalid(parsed.detail)
   const value = parsed.value
   if (kind === 'advice' && isRelayFrame(value))
     return value.relay.origin === senderId
       ? { kind: 'relay', relayed: value.relay }
       : { kind: 'ignored' }
-  if (kind === 'advice')
-    return isAdvice(value) && value.issuer === senderId
+  if (kind === 'advice' && hasKey(value, 'relay'))
+    return invalid('relay frame without a valid id, origin, request or rollbackOf')
+  if (kind === 'advice') {
+    if (!isAdvice(value)) return invalid(`advice ${schemaError(isAdvice.errors)}`)
+    return value.issuer === senderId
       ? { kind: 'advice', advice: value }
-      : { kind: 'invalid' }
-  return isAdviceResult(value) && value.target === senderId
+      : invalid(`advice ${value.id} issued by ${value.issuer}, sent by ${senderId}`)
+  }
+  if (!isAdviceResult(value)) return invalid(`advice result ${schemaError(isAdviceResult.errors)}`)
+  return value.target === senderId
     ? { kind: 'result', result: value }
-    : { kind: 'invalid' }
+    : invalid(`result of ${value.target} for ${value.adviceId}, sent by ${senderId}`)
+}
+
+function invalid(detail: string): AdviceFrame {
+  return { kind: 'invalid', detail }
+}
+
+function hasKey(value: unknown, key: string): boolean {
+  return typeof value === 'object' && value !== null && key in value
+}
+
+/** The first schema error, as "<field> <message>": what a log line needs to name the fault. */
+function schemaError(errors: readonly ErrorObject[] | null | undefined): string {
+  const error = errors?.[0]
+  if (error === undefined) return 'is invalid'
+  const field = error.instancePath === '' ? '' : `${error.instancePath.slice(1)} `
+  const extra =
+    typeof error.params['additionalProperty'] === 'string'
+      ? ` (${error.params['additionalProperty']})`
+      : ''
+  return `${field}${error.message ?? 'is invalid'}${extra}`
 }
 
 /** The id and origin bounds of a stamped advice (record-schema.ts): a relay must fit them. */

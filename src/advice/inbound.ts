@@ -3,6 +3,7 @@
  * items pulled by anti-entropy is parsed (frames.ts), counted, and queued for the principal to
  * stamp or for this node to record. The one place that counts what arrives.
  */
+import type { Logger } from 'pino'
 import type { MeshMessage } from '../node/index.js'
 import type { RoleManager } from '../roles/index.js'
 import { parseAdviceFrame, splitSyncItems } from './frames.js'
@@ -12,6 +13,8 @@ import type { AdviceRecorder } from './recorder.js'
 import type { SyncItem } from './sync.js'
 
 export interface AdviceInboundComponents {
+  /** Invalid frames are logged (debug) with what was wrong, and counted. */
+  logger?: Logger | undefined
   roles?: Pick<RoleManager, 'isPrincipal' | 'checkFencing'> | undefined
   /** Shared with the service's stats. */
   counters: { received: number; invalid: number; staleTerm: number }
@@ -37,6 +40,7 @@ export class AdviceInbound {
     switch (frame.kind) {
       case 'invalid':
         counters.invalid++
+        this.c.logger?.debug({ senderId, kind, detail: frame.detail }, 'invalid advice frame')
         return
       case 'ignored':
         return

@@ -163,6 +163,7 @@ export class AdviceService extends TypedEventEmitter<AdviceEvents> {
       logger: this.log,
     })
     this.inbound = new AdviceInbound({
+      logger: this.log,
       roles: components.roles,
       counters: this.counters,
       queue: this.queue,

@@ -57,47 +57,118 @@ describe('parseAdviceFrame', () => {
     expect(parseAdviceFrame(kind, sender, data)).toStrictEqual(verdict)
   })
 
-  const invalid: Array<[string, 'advice' | 'advice-status', string, Uint8Array]> = [
-    ['an advice not sent by its issuer', 'advice', 'M1', json(advice())],
-    ['a result not sent by its target', 'advice-status', 'P1', json(result())],
-    ['an advice sent as a status', 'advice-status', 'P1', json(advice())],
-    ['a result sent as an advice', 'advice', 'M1', json(result())],
-    ['a relay sent as a status', 'advice-status', 'M1', json({ relay })],
-    ['an advice missing its version', 'advice', 'P1', json({ ...advice(), version: undefined })],
-    ['an advice with an unknown field', 'advice', 'P1', json({ ...advice(), extra: 1 })],
-    ['an advice with a negative term', 'advice', 'P1', json(advice({ term: -1 }))],
-    ['an advice of an unknown type', 'advice', 'P1', json({ ...advice(), type: 'REBOOT' })],
+  // Each with what the log line says was wrong.
+  const invalid: Array<[string, 'advice' | 'advice-status', string, Uint8Array, RegExp]> = [
+    [
+      'an advice not sent by its issuer',
+      'advice',
+      'M1',
+      json(advice()),
+      /^advice a1 issued by P1, sent by M1$/,
+    ],
+    [
+      'a result not sent by its target',
+      'advice-status',
+      'P1',
+      json(result()),
+      /^result of M1 for a1, sent by P1$/,
+    ],
+    [
+      'an advice sent as a status',
+      'advice-status',
+      'P1',
+      json(advice()),
+      /^advice result must have required property 'adviceId'$/,
+    ],
+    [
+      'a result sent as an advice',
+      'advice',
+      'M1',
+      json(result()),
+      /^advice must have required property 'id'$/,
+    ],
+    [
+      'a relay sent as a status',
+      'advice-status',
+      'M1',
+      json({ relay }),
+      /^advice result must have required property/,
+    ],
+    [
+      'an advice missing its version',
+      'advice',
+      'P1',
+      json({ ...advice(), version: undefined }),
+      /^advice must have required property 'version'$/,
+    ],
+    [
+      'an advice with an unknown field',
+      'advice',
+      'P1',
+      json({ ...advice(), extra: 1 }),
+      /^advice must NOT have additional properties \(extra\)$/,
+    ],
+    [
+      'an advice with a negative term',
+      'advice',
+      'P1',
+      json(advice({ term: -1 })),
+      /^advice term must be >= 0$/,
+    ],
+    [
+      'an advice of an unknown type',
+      'advice',
+      'P1',
+      json({ ...advice(), type: 'REBOOT' }),
+      /^advice type must be equal to one of the allowed values$/,
+    ],
     [
       'a result with an unknown status',
       'advice-status',
       'M1',
       json({ ...result(), status: 'maybe' }),
+      /^advice result status must be equal to one of the allowed values$/,
     ],
     [
       'a relay with a numeric rollbackOf',
       'advice',
       'M1',
       json({ relay: { ...relay, rollbackOf: 7 } }),
+      /^relay frame without a valid/,
     ],
-    ['a relay with no request', 'advice', 'M1', json({ relay: { id: 'r1', origin: 'M1' } })],
-    ['not JSON', 'advice', 'P1', text('{"id":')],
-    ['not UTF-8', 'advice', 'P1', new Uint8Array([0x7b, 0xff, 0x7d])],
-    ['empty', 'advice', 'P1', new Uint8Array()],
-    ['JSON null', 'advice', 'P1', text('null')],
-    ['JSON null as a status', 'advice-status', 'P1', text('null')],
-    ['a number', 'advice', 'P1', text('42')],
-    ['a string', 'advice-status', 'P1', text('"advice"')],
-    ['an array', 'advice', 'P1', json([advice()])],
-    ['relay: null', 'advice', 'M1', text('{"relay":null}')],
+    [
+      'a relay with no request',
+      'advice',
+      'M1',
+      json({ relay: { id: 'r1', origin: 'M1' } }),
+      /^relay frame without a valid/,
+    ],
+    ['not JSON', 'advice', 'P1', text('{"id":'), /JSON/],
+    ['not UTF-8', 'advice', 'P1', new Uint8Array([0x7b, 0xff, 0x7d]), /not valid UTF-8/],
+    ['empty', 'advice', 'P1', new Uint8Array(), /JSON/],
+    ['JSON null', 'advice', 'P1', text('null'), /^advice must be object$/],
+    [
+      'JSON null as a status',
+      'advice-status',
+      'P1',
+      text('null'),
+      /^advice result must be object$/,
+    ],
+    ['a number', 'advice', 'P1', text('42'), /^advice must be object$/],
+    ['a string', 'advice-status', 'P1', text('"advice"'), /^advice result must be object$/],
+    ['an array', 'advice', 'P1', json([advice()]), /^advice must be object$/],
+    ['relay: null', 'advice', 'M1', text('{"relay":null}'), /^relay frame without a valid/],
     [
       'larger than four payload limits',
       'advice',
       'P1',
       json(advice({ payload: { pad: 'x'.repeat(MAX_PAYLOAD_BYTES * 4) } })),
+      /exceeds/,
     ],
   ]
-  it.each(invalid)('%s is invalid, not thrown', (_, kind, sender, data) => {
-    expect(parseAdviceFrame(kind, sender, data)).toStrictEqual({ kind: 'invalid' })
+  it.each(invalid)('%s is invalid, not thrown', (_, kind, sender, data, detail) => {
+    const frame = parseAdviceFrame(kind, sender, data)
+    expect(frame).toStrictEqual({ kind: 'invalid', detail: expect.stringMatching(detail) })
   })
 
   it('a payload near the payload limit still fits in a frame', () => {
