@@ -28,6 +28,8 @@ export interface RunRecord {
   life: LifeEvent[]
   endAt: number
   formMs: number
+  /** When the mesh had formed and the scenario's timeline (its `at` seconds) started. */
+  timelineStartAt: number
   /** Highest resident set size of the process during the run (in-process mode), bytes. */
   peakRssBytes?: number
   advice: Array<{

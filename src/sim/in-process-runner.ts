@@ -82,6 +82,7 @@ export class InProcessSimulation {
     try {
       await this.form()
       const formMs = Date.now() - formStarted
+      const timelineStartAt = Date.now()
       this.watch()
       this.startTraffic()
       this.schedule()
@@ -109,6 +110,7 @@ export class InProcessSimulation {
         life: this.life,
         endAt,
         formMs,
+        timelineStartAt,
         peakRssBytes: this.peakRssBytes,
         advice: this.advice,
       }

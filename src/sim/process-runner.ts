@@ -75,6 +75,7 @@ export class ProcessSimulation {
     try {
       await this.form()
       const formMs = Date.now() - formStarted
+      const timelineStartAt = Date.now()
       this.watch()
       this.startTraffic()
       for (const action of this.scenario.timeline) {
@@ -107,6 +108,7 @@ export class ProcessSimulation {
         life: this.life,
         endAt,
         formMs,
+        timelineStartAt,
         advice: [],
       }
     } finally {

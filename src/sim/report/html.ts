@@ -19,10 +19,25 @@ const PALETTE = [
   '#17becf',
 ]
 
+/**
+ * The charts' time axis: from the recorder's start (formation included, shaded) to the end;
+ * labelled in scenario seconds, so a `kill` at 6 in the scenario file shows at 6 s.
+ */
+interface TimeScale {
+  x: (t: number) => number
+  /** When the recorder started: the left edge. */
+  start: number
+  /** When the mesh had formed and the scenario's timeline started: 0 s. */
+  zero: number
+  end: number
+}
+
 export function renderHtml(report: SimulationReport, record: RunRecord): string {
   const t0 = record.recorder.startedAt
   const t1 = Math.max(record.endAt, t0 + 1)
   const x = (t: number): number => 60 + ((t - t0) / (t1 - t0)) * (WIDTH - 80)
+  const scale: TimeScale = { x, start: t0, zero: record.timelineStartAt, end: t1 }
+  const seconds = (t: number): string => ((t - scale.zero) / 1000).toFixed(1)
   const names = new Map(
     record.members.map((m) => [m.peerId, m.observer ? `obs${m.index}` : `n${m.index}`]),
   )
@@ -37,7 +52,7 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-
 svg{background:#fafafa;border:1px solid #ddd}td code{word-break:break-all}text{font-size:11px;fill:#444}
 </style></head><body>
 <h1>Simulation <code>${esc(report.scenario)}</code>: <span class="${report.passed ? 'pass' : 'fail'}">${report.passed ? 'PASSED' : 'FAILED'}</span></h1>
-<p>${esc(report.mode)} run of ${report.durationS} s, started ${esc(report.startedAt)}; ${report.figures.nodes} nodes and ${report.figures.observers} observer(s).</p>
+<p>${esc(report.mode)} run of ${report.durationS} s, started ${esc(report.startedAt)}; ${report.figures.nodes} nodes and ${report.figures.observers} observer(s). The mesh formed in ${report.figures.formMs} ms (shaded); times are from the end of formation, when the scenario's timeline starts.</p>
 <h2>Expectations</h2>
 <table><tr><th>result</th><th>expectation</th><th>expected</th><th>measured</th></tr>
 ${report.expectations.map((e) => `<tr><td class="${e.passed ? 'pass' : 'fail'}">${e.passed ? 'PASS' : 'FAIL'}</td><td>${esc(e.name)}</td><td>${esc(e.expected)}</td><td>${esc(e.actual)}</td></tr>`).join('\n')}
@@ -50,37 +65,50 @@ ${report.expectations.map((e) => `<tr><td class="${e.passed ? 'pass' : 'fail'}">
     )
     .join('\n')}</table>
 <h2>Global step per node</h2>
-${stepChart(record, x)}
+${stepChart(record, scale)}
 <h2>Principal over time</h2>
-${principalChart(record, x, names)}
+${principalChart(record, scale, names)}
 <h2>Anomalies</h2>
-${anomalyChart(record, x, names, attackers)}
+${anomalyChart(record, scale, names, attackers)}
 <h2>Events</h2>
-<ul>${record.recorder.marks.map((m) => `<li>${((m.at - t0) / 1000).toFixed(1)} s: ${esc(m.label)}</li>`).join('')}</ul>
+<ul><li>${seconds(scale.zero)} s: mesh formed, timeline starts</li>${record.recorder.marks.map((m) => `<li>${seconds(m.at)} s: ${esc(m.label)}</li>`).join('')}</ul>
 </body></html>
 `
 }
 
-function marks(record: RunRecord, x: (t: number) => number, height: number): string {
-  return record.recorder.marks
+/** The formation band, and a dashed line at each timeline event. */
+function marks(record: RunRecord, scale: TimeScale, height: number): string {
+  const { x } = scale
+  const formed = x(scale.zero) - x(scale.start)
+  const band =
+    formed < 1
+      ? ''
+      : `<rect x="${x(scale.start)}" y="0" width="${formed.toFixed(1)}" height="${height - 18}" fill="#ececec"><title>forming</title></rect>` +
+        (formed > 50
+          ? `<text x="${(x(scale.start) + formed / 2).toFixed(1)}" y="${height - 24}" text-anchor="middle">forming</text>`
+          : '')
+  return `${band}${record.recorder.marks
     .map(
       (m) =>
         `<line x1="${x(m.at)}" x2="${x(m.at)}" y1="10" y2="${height - 20}" stroke="#999" stroke-dasharray="3,3"><title>${esc(m.label)}</title></line>`,
     )
-    .join('')
+    .join('')}`
 }
 
-function axis(record: RunRecord, x: (t: number) => number, height: number): string {
-  const t0 = record.recorder.startedAt
-  const seconds = Math.ceil((record.endAt - t0) / 1000)
-  const every = Math.max(1, Math.ceil(seconds / 10))
+/** Ticks in scenario seconds (negative during formation), about ten of them. */
+function axis(scale: TimeScale, height: number): string {
+  const every = Math.max(1, Math.ceil((scale.end - scale.start) / 1000 / 10))
+  const first = Math.ceil((scale.start - scale.zero) / 1000 / every) * every
   const ticks: string[] = []
-  for (let s = 0; s <= seconds; s += every)
-    ticks.push(`<text x="${x(t0 + s * 1000)}" y="${height - 5}" text-anchor="middle">${s}s</text>`)
+  for (let s = first; scale.zero + s * 1000 <= scale.end; s += every)
+    ticks.push(
+      `<text x="${scale.x(scale.zero + s * 1000).toFixed(1)}" y="${height - 5}" text-anchor="middle">${s}s</text>`,
+    )
   return ticks.join('')
 }
 
-function stepChart(record: RunRecord, x: (t: number) => number): string {
+function stepChart(record: RunRecord, scale: TimeScale): string {
+  const { x } = scale
   const height = 220
   const samples = record.recorder.steps
   if (samples.length === 0) return '<p>No samples.</p>'
@@ -99,15 +127,12 @@ function stepChart(record: RunRecord, x: (t: number) => number): string {
         `<polyline fill="none" stroke="${PALETTE[node % PALETTE.length]}" stroke-width="1.5" points="${points.map(([t, s]) => `${x(t).toFixed(1)},${y(s).toFixed(1)}`).join(' ')}"><title>node ${node}</title></polyline>`,
     )
     .join('')
-  return `<svg width="${WIDTH}" height="${height}" role="img" aria-label="global step per node">${marks(record, x, height)}${lines}
-<text x="5" y="${y(hi)}">${hi - lo > 0 ? `+${hi - lo}` : ''}</text><text x="5" y="${y(lo)}">${lo}</text>${axis(record, x, height)}</svg>`
+  return `<svg width="${WIDTH}" height="${height}" role="img" aria-label="global step per node">${marks(record, scale, height)}${lines}
+<text x="5" y="${y(hi)}">${hi - lo > 0 ? `+${hi - lo}` : ''}</text><text x="5" y="${y(lo)}">${lo}</text>${axis(scale, height)}</svg>`
 }
 
-function principalChart(
-  record: RunRecord,
-  x: (t: number) => number,
-  names: Map<string, string>,
-): string {
+function principalChart(record: RunRecord, scale: TimeScale, names: Map<string, string>): string {
+  const { x } = scale
   const rowHeight = 14
   const nodes = [...new Set(record.recorder.principals.map(([, n]) => n))].sort((a, b) => a - b)
   const height = nodes.length * rowHeight + 40
@@ -133,15 +158,16 @@ function principalChart(
   const legend = [...colour.entries()]
     .map(([p, c]) => `<span style="color:${c}">■</span> ${esc(names.get(p) ?? p.slice(-8))}`)
     .join(' &nbsp; ')
-  return `<svg width="${WIDTH}" height="${height}" role="img" aria-label="principal named by each node">${marks(record, x, height)}${bands.join('')}${axis(record, x, height)}</svg><p>${legend}</p>`
+  return `<svg width="${WIDTH}" height="${height}" role="img" aria-label="principal named by each node">${marks(record, scale, height)}${bands.join('')}${axis(scale, height)}</svg><p>${legend}</p>`
 }
 
 function anomalyChart(
   record: RunRecord,
-  x: (t: number) => number,
+  scale: TimeScale,
   names: Map<string, string>,
   attackers: Map<string, string>,
 ): string {
+  const { x } = scale
   const detections = record.recorder.detections
   if (detections.length === 0) return '<p>None recorded.</p>'
   const kinds = [...new Set(detections.map((d) => d.kind))].sort()
@@ -155,7 +181,7 @@ function anomalyChart(
     })
     .join('')
   const labels = kinds.map((k, row) => `<text x="5" y="${20 + row * 18}">${esc(k)}</text>`).join('')
-  return `<svg width="${WIDTH}" height="${height}" role="img" aria-label="anomalies over time">${marks(record, x, height)}${labels}${dots}${axis(record, x, height)}</svg>
+  return `<svg width="${WIDTH}" height="${height}" role="img" aria-label="anomalies over time">${marks(record, scale, height)}${labels}${dots}${axis(scale, height)}</svg>
 <p><span style="color:#d62728">●</span> against an attacker &nbsp; <span style="color:#ff7f0e">●</span> against a member</p>`
 }
 
