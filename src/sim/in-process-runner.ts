@@ -34,6 +34,8 @@ export class InProcessSimulation {
   private readonly scenario: Scenario
   private readonly hooks: RunHooks
   private readonly recorder = new Recorder()
+  /** When the scenario's timeline started (after formation): the progress line's 0 s. */
+  private timelineStartAt = Date.now()
   private readonly partitions = new PartitionTable()
   private readonly members: SimMember[] = []
   private readonly attackers: MeshNode[] = []
@@ -82,7 +84,7 @@ export class InProcessSimulation {
     try {
       await this.form()
       const formMs = Date.now() - formStarted
-      const timelineStartAt = Date.now()
+      const timelineStartAt = (this.timelineStartAt = Date.now())
       this.watch()
       this.startTraffic()
       this.schedule()
@@ -528,7 +530,7 @@ export class InProcessSimulation {
   }
 
   private progressLine(): string {
-    const elapsed = (Date.now() - this.recorder.startedAt) / 1000
+    const elapsed = (Date.now() - this.timelineStartAt) / 1000
     const alive = this.members.filter((m) => m.alive && !m.observer).length
     const principal = this.members.find((m) => m.peerId === this.currentPrincipal())?.name ?? '-'
     return (

@@ -38,6 +38,8 @@ export class ProcessSimulation {
   private readonly scenario: Scenario
   private readonly hooks: RunHooks
   private readonly recorder = new Recorder()
+  /** When the scenario's timeline started (after formation): the progress line's 0 s. */
+  private timelineStartAt = Date.now()
   private readonly daemons: DaemonProcess[] = []
   private readonly observers = new Set<number>()
   private readonly principalOf = new Map<number, string | null>()
@@ -75,7 +77,7 @@ export class ProcessSimulation {
     try {
       await this.form()
       const formMs = Date.now() - formStarted
-      const timelineStartAt = Date.now()
+      const timelineStartAt = (this.timelineStartAt = Date.now())
       this.watch()
       this.startTraffic()
       for (const action of this.scenario.timeline) {
@@ -206,7 +208,7 @@ export class ProcessSimulation {
         )
       })
       this.hooks.progress?.(
-        `[${this.scenario.name}] ${((Date.now() - this.recorder.startedAt) / 1000).toFixed(1)}s  daemons ${
+        `[${this.scenario.name}] ${((Date.now() - this.timelineStartAt) / 1000).toFixed(1)}s  daemons ${
           this.daemons.filter((d) => d.exitCode === undefined).length
         }/${this.daemons.length}  sent ${this.recorder.messagesSent()}  rejected ${this.recorder.detections.length}`,
       )
