@@ -88,6 +88,8 @@ describe('advice on a 5-node mesh', () => {
       message: 'stepWindow back to 4',
     })
     await untilResults(nodes[2]!, rollback.id, 3)
+    // Results travel to every node, the principal (nodes[0]) as well as the issuer.
+    await untilResults(nodes[0]!, rollback.id, 3)
     expect(nodes[0]!.advice.get(rollback.id)!.status).toBe('accepted')
     // Rolling back the first one too restores each node's own value from before any advice.
     const original = ROLE_TEST_CONFIG.stepWindow ?? 2
