@@ -40,12 +40,15 @@ describe('principal election on a real mesh', () => {
     const formedAt = Date.now()
     await Promise.all(nodes.map(startServices))
     await untilPrincipal(nodes, heaviest(nodes), 10 * INTERVAL)
-    const rounds = Math.max(...nodes.map((n) => n.membership.stats().heartbeatsSent))
+    // Heartbeat phases are spread at random (the tick after the joining one lands anywhere in
+    // the interval): the median node's count is the mesh's round.
+    const sent = nodes.map((n) => n.membership.stats().heartbeatsSent).sort((a, b) => a - b)
+    const rounds = sent[Math.floor(sent.length / 2)]!
     console.info(
       `election: all 5 agree ${Date.now() - formedAt} ms after forming, by heartbeat ${rounds} (interval ${INTERVAL} ms)`,
     )
-    // Expected ≈ 1.5 intervals: the joining heartbeat, one round to hear the mesh (with
-    // jitter), a gossip hop; so by each node's third heartbeat, one more for `until`'s polling.
+    // Expected ≈ 1.5 intervals: one round to hear the mesh (with jitter) and a gossip hop.
+    // Within 3 heartbeats of forming: the joining heartbeat and 3 more at most.
     expect(rounds).toBeLessThanOrEqual(4)
     expect(nodes.map((n) => n.roles.term)).toEqual(nodes.map(() => nodes[0]!.roles.term))
     expect(heaviest(nodes).roles.isPrincipal).toBe(true)
