@@ -43,7 +43,10 @@ export interface ClaimFacts {
   preempt: boolean
   /** How long this node has been up (its role manager). */
   uptimeMs: number
-  /** No role state was loaded: this node has not been part of the mesh before. */
+  /**
+   * No role state was loaded and this node has not claimed in this run: it has not been part
+   * of the mesh before.
+   */
   freshNode: boolean
   sinceLastClaimMs: number
   minClaimGapMs: number

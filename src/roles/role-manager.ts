@@ -66,6 +66,12 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   private maxTermSeen = 0
   /** Role state came from the store: this node has been part of the mesh before. */
   private loadedState = false
+  /**
+   * This node claimed a term in this run. A node deposed by a higher claim made after its own
+   * was replaced on purpose (it looked dead or misbehaving to the claimant), not in a formation
+   * race: it must not take the role back as a fresh node.
+   */
+  private claimedThisRun = false
   private localEligible = true
   private lastOwnWeight = 0
   /** A weight change that changes the outcome happened after the current claim. */
@@ -267,7 +273,7 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
       weightChanged: this.weightChangedAt !== undefined,
       preempt: config.preempt,
       uptimeMs: this.facts.uptimeMs(now),
-      freshNode: !this.loadedState,
+      freshNode: !this.loadedState && !this.claimedThisRun,
       sinceLastClaimMs: now - this.lastClaimAt,
       minClaimGapMs: this.timing.minClaimGapMs(),
     })
@@ -293,6 +299,7 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
     try {
       await this.writer.write(this.persistedState(next))
       this.maxTermSeen = Math.max(this.maxTermSeen, term)
+      this.claimedThisRun = true
       // Something better may have arrived while the file was written.
       if (this.status !== 'started' || compareClaims(next, this.current) <= 0) return
       this.log?.info({ term, reason, weight: next.weight }, 'claiming principal')

@@ -110,6 +110,48 @@ describe('RoleManager', () => {
     expect(roles.term).toBe(4)
   })
 
+  it('a fresh node deposed on purpose by a lighter node does not take the role back as a formation race', async () => {
+    await start()
+    await vi.advanceTimersByTimeAsync(10)
+    node.deliver('QmLight', 'heartbeat', encodeHeartbeat(hb({ weight: 5 })))
+    await vi.advanceTimersByTimeAsync(1.5 * INTERVAL + 1)
+    expect(roles.isPrincipal).toBe(true)
+    expect(roles.term).toBe(1)
+    // The lighter node saw our term 1 and claims 2 (we look misbehaving to it): deliberate.
+    const deposed = { weight: 5, term: 2, principal: 'QmLight', principalWeight: 5, termAgeMs: 0 }
+    node.deliver(
+      'QmLight',
+      'role-claim',
+      encodeRoleClaim({ term: 2, principal: 'QmLight', weight: 5 }),
+    )
+    for (let i = 0; i < 5; i++) {
+      node.deliver('QmLight', 'heartbeat', encodeHeartbeat(hb(deposed)))
+      await vi.advanceTimersByTimeAsync(INTERVAL)
+    }
+    // Within the stabilisation period, with a young claim of a node ranked below: a fresh
+    // node would claim 'formation'. This one has claimed before, so it follows.
+    expect(roles.principal).toBe('QmLight')
+    expect(roles.term).toBe(2)
+    expect(node.sentOf('role-claim')).toHaveLength(1)
+  })
+
+  it('a fresh node that has not claimed still wins a formation race against a lighter, young principal', async () => {
+    await start()
+    await vi.advanceTimersByTimeAsync(10)
+    const light = { weight: 5, term: 1, principal: 'QmLight', principalWeight: 5, termAgeMs: 0 }
+    node.deliver(
+      'QmLight',
+      'role-claim',
+      encodeRoleClaim({ term: 1, principal: 'QmLight', weight: 5 }),
+    )
+    node.deliver('QmLight', 'heartbeat', encodeHeartbeat(hb(light)))
+    await vi.advanceTimersByTimeAsync(1.5 * INTERVAL + 1)
+    node.deliver('QmLight', 'heartbeat', encodeHeartbeat(hb(light)))
+    await vi.advanceTimersByTimeAsync(INTERVAL)
+    expect(roles.principal).toBe('QmSelf')
+    expect(roles.term).toBe(2)
+  })
+
   it('a step sync answered by peers counts as hearing the mesh, one heartbeat round later', async () => {
     await start()
     node.safeDispatchEvent('step.synced', { detail: { step: 1, source: 'peers' } })
