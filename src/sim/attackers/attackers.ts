@@ -98,18 +98,20 @@ function startReplayer(ctx: AttackContext, publish: (frames: Uint8Array[]) => vo
   }
 }
 
-/** Calls `fn` `rate` times a second for `durationMs`; returns a stop function. */
-function every(rate: number, durationMs: number, fn: () => void): () => void {
+/**
+ * Calls `fn` `rate` times a second for `durationMs`; returns a stop function. Calls that fell
+ * due while the event loop was stalled are made when it wakes: a loaded machine delays an
+ * attack but never skips it (a stall longer than the attack once made it send nothing).
+ */
+export function every(rate: number, durationMs: number, fn: () => void): () => void {
   const started = Date.now()
+  const total = Math.max(1, Math.ceil((durationMs / 1000) * rate))
   let sent = 0
   const timer = setInterval(() => {
-    const elapsed = Date.now() - started
-    if (elapsed >= durationMs) {
-      clearInterval(timer)
-      return
-    }
-    const due = Math.floor((elapsed / 1000) * rate) + 1
+    const elapsed = Math.min(Date.now() - started, durationMs)
+    const due = Math.min(total, Math.floor((elapsed / 1000) * rate) + 1)
     for (; sent < due; sent++) fn()
+    if (elapsed >= durationMs) clearInterval(timer)
   }, 10)
   return () => clearInterval(timer)
 }
