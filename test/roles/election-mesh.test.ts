@@ -58,8 +58,10 @@ describe('principal election on a real mesh', () => {
 
   it('nodes joining one by one, each heavier, still end with the heaviest (formation race)', async () => {
     const nodes: RoleNode[] = []
+    // A formation race is one within the stabilisation period (10 heartbeats, 1.5 s here):
+    // widened to 100 so that a loaded machine's slow joins still race rather than settle.
     for (const weight of [10, 20, 30, 40]) {
-      const node = await fixture.create({ weight })
+      const node = await fixture.create({ weight, roles: { stabiliseHeartbeats: 100 } })
       await Promise.all(nodes.map(async (other) => await connect(node.node, other.node)))
       nodes.push(node)
     }
