@@ -15,3 +15,20 @@ export const SETTLE_MAX_MS = 5000
 export function formationTimeoutMs(heartbeatIntervalMs: number): number {
   return FORMATION_BASE_MS + FORMATION_HEARTBEATS * heartbeatIntervalMs
 }
+
+/**
+ * At the end of a run, waits (`maxMs` at most) for timeline actions still under way: an
+ * attacker still dialing on a loaded machine would otherwise be stopped before it sent.
+ */
+export async function settleActions(
+  running: ReadonlySet<Promise<unknown>>,
+  maxMs = SETTLE_MAX_MS,
+): Promise<void> {
+  if (running.size === 0) return
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    Promise.allSettled([...running]),
+    new Promise((resolve) => (timer = setTimeout(resolve, maxMs))),
+  ])
+  clearTimeout(timer)
+}

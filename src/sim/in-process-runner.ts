@@ -13,7 +13,7 @@ import { PartitionTable } from '../net/index.js'
 import type { MeshNode } from '../node/index.js'
 import { PatternGenerator } from '../pattern/index.js'
 import { startAttack } from './attackers/attackers.js'
-import { SETTLE_MAX_MS, formationTimeoutMs } from './formation.js'
+import { SETTLE_MAX_MS, formationTimeoutMs, settleActions } from './formation.js'
 import { conditionedMemory, type ConditionedMemoryFactory } from './transport/index.js'
 import type { RunRecord } from './expectations.js'
 import { Recorder } from './recorder.js'
@@ -34,6 +34,8 @@ export class InProcessSimulation {
   private readonly scenario: Scenario
   private readonly hooks: RunHooks
   private readonly recorder = new Recorder()
+  /** Timeline actions under way (an attacker dialing, a node restarting). */
+  private readonly applying = new Set<Promise<void>>()
   /** When the scenario's timeline started (after formation): the progress line's 0 s. */
   private timelineStartAt = Date.now()
   private readonly partitions = new PartitionTable()
@@ -89,6 +91,7 @@ export class InProcessSimulation {
       this.startTraffic()
       this.schedule()
       await this.waitFor(this.scenario.duration * 1000)
+      await settleActions(this.applying)
       for (const stop of this.stops.splice(0)) stop()
       const endAt = Date.now()
       // Let the last messages land (bounded) before the figures are taken.
@@ -311,9 +314,12 @@ export class InProcessSimulation {
   private schedule(): void {
     for (const action of this.scenario.timeline) {
       const timer = setTimeout(() => {
-        this.apply(action).catch((err: unknown) =>
-          this.hooks.logger?.warn({ err, action }, 'timeline action failed'),
-        )
+        const applying = this.apply(action)
+          .catch((err: unknown) =>
+            this.hooks.logger?.warn({ err, action }, 'timeline action failed'),
+          )
+          .finally(() => this.applying.delete(applying))
+        this.applying.add(applying)
       }, action.at * 1000)
       this.timers.push(timer)
     }

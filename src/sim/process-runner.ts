@@ -19,7 +19,7 @@ import { DaemonProcess } from '../process/daemon-process.js'
 import { freePort } from '../util/free-port.js'
 import { startAttack } from './attackers/attackers.js'
 import type { RunRecord } from './expectations.js'
-import { SETTLE_MAX_MS, formationTimeoutMs } from './formation.js'
+import { SETTLE_MAX_MS, formationTimeoutMs, settleActions } from './formation.js'
 import type { RunHooks } from './in-process-runner.js'
 import { Recorder } from './recorder.js'
 import { ScenarioError, type NodeRef, type Scenario, type TimelineAction } from './scenario.js'
@@ -38,6 +38,8 @@ export class ProcessSimulation {
   private readonly scenario: Scenario
   private readonly hooks: RunHooks
   private readonly recorder = new Recorder()
+  /** Timeline actions under way (an attacker dialing, a node restarting). */
+  private readonly applying = new Set<Promise<void>>()
   /** When the scenario's timeline started (after formation): the progress line's 0 s. */
   private timelineStartAt = Date.now()
   private readonly daemons: DaemonProcess[] = []
@@ -83,13 +85,15 @@ export class ProcessSimulation {
       for (const action of this.scenario.timeline) {
         this.timers.push(
           setTimeout(() => {
-            this.apply(action).catch((err: unknown) =>
-              this.hooks.logger?.warn({ err }, 'timeline action failed'),
-            )
+            const applying = this.apply(action)
+              .catch((err: unknown) => this.hooks.logger?.warn({ err }, 'timeline action failed'))
+              .finally(() => this.applying.delete(applying))
+            this.applying.add(applying)
           }, action.at * 1000),
         )
       }
       await new Promise((resolve) => setTimeout(resolve, this.scenario.duration * 1000))
+      await settleActions(this.applying)
       for (const stop of this.stops.splice(0)) stop()
       const endAt = Date.now()
       // Let the last messages land (bounded) before the figures are taken.

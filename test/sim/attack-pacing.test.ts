@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { every } from '../../src/sim/attackers/attackers.js'
+import { settleActions } from '../../src/sim/formation.js'
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 })
@@ -29,6 +30,13 @@ describe('attack pacing', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
+  it('makes its first call at once, so an attack stopped at once still sent', () => {
+    let calls = 0
+    const stop = every(5, 2000, () => calls++)
+    stop()
+    expect(calls).toBe(1)
+  })
+
   it('stop() ends it early and leaves no timer', () => {
     let calls = 0
     const stop = every(5, 2000, () => calls++)
@@ -37,6 +45,33 @@ describe('attack pacing', () => {
     const made = calls
     vi.advanceTimersByTime(5000)
     expect(calls).toBe(made)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+})
+
+describe('settleActions', () => {
+  it('waits for the actions under way, and no longer', async () => {
+    let done = false
+    const action = new Promise<void>((resolve) => setTimeout(resolve, 300)).then(() => {
+      done = true
+    })
+    const settled = settleActions(new Set([action]), 5000)
+    await vi.advanceTimersByTimeAsync(300)
+    await settled
+    expect(done).toBe(true)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+
+  it('gives up after maxMs on an action that never ends, leaving no timer', async () => {
+    let settled = false
+    const waiting = settleActions(new Set([new Promise<void>(() => undefined)]), 1000).then(
+      () => (settled = true),
+    )
+    await vi.advanceTimersByTimeAsync(999)
+    expect(settled).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
+    await waiting
+    expect(settled).toBe(true)
     expect(vi.getTimerCount()).toBe(0)
   })
 })

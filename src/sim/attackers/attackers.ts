@@ -107,11 +107,15 @@ export function every(rate: number, durationMs: number, fn: () => void): () => v
   const started = Date.now()
   const total = Math.max(1, Math.ceil((durationMs / 1000) * rate))
   let sent = 0
-  const timer = setInterval(() => {
+  let timer: NodeJS.Timeout | undefined
+  const tick = (): void => {
     const elapsed = Math.min(Date.now() - started, durationMs)
     const due = Math.min(total, Math.floor((elapsed / 1000) * rate) + 1)
     for (; sent < due; sent++) fn()
     if (elapsed >= durationMs) clearInterval(timer)
-  }, 10)
+  }
+  // The first call at once: an attack that starts always sends, however soon it is stopped.
+  tick()
+  if (sent < total) timer = setInterval(tick, 10)
   return () => clearInterval(timer)
 }
