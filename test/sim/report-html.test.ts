@@ -10,8 +10,9 @@ function run(): { report: SimulationReport; record: RunRecord } {
   const t0 = recorder.startedAt
   const zero = t0 + 4_000
   recorder.marks.push({ at: zero + 6_000, kind: 'kill', label: 'kill n0' })
-  recorder.step(0, 100)
-  recorder.step(0, 110)
+  recorder.steps.push([zero + 1_000, 0, 101], [zero + 1_250, 0, 101], [zero + 1_500, 0, 102])
+  // Down from 2 s to 5 s: a gap in its line.
+  recorder.steps.push([zero + 5_000, 0, 105], [zero + 5_250, 0, 106])
   recorder.principal(0, 'P', zero)
   const record: RunRecord = {
     recorder,
@@ -51,6 +52,12 @@ describe('report.html', () => {
     expect(steps).toMatch(/<rect [^>]*fill="#ececec"><title>forming<\/title><\/rect>/)
     const labels = [...steps.matchAll(/text-anchor="middle">(-?\d+)s<\/text>/g)].map((m) => m[1])
     expect(labels).toEqual(['-4', '-2', '0', '2', '4', '6', '8', '10'])
+  })
+
+  it('breaks the step line of a node where it was down', () => {
+    const { report, record } = run()
+    const html = renderHtml(report, record)
+    expect(html.match(/<polyline [^>]*><title>node 0<\/title>/g)).toHaveLength(2)
   })
 
   it('draws no formation band when the timeline started with the recorder', () => {

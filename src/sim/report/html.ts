@@ -6,6 +6,8 @@ import type { RunRecord } from '../expectations.js'
 import type { SimulationReport } from './report.js'
 
 const WIDTH = 900
+/** Step samples come every 250 ms: a longer silence means the node was down. */
+const SAMPLE_GAP_MS = 1000
 const PALETTE = [
   '#1f77b4',
   '#ff7f0e',
@@ -85,7 +87,7 @@ function marks(record: RunRecord, scale: TimeScale, height: number): string {
       ? ''
       : `<rect x="${x(scale.start)}" y="0" width="${formed.toFixed(1)}" height="${height - 18}" fill="#ececec"><title>forming</title></rect>` +
         (formed > 50
-          ? `<text x="${(x(scale.start) + formed / 2).toFixed(1)}" y="${height - 24}" text-anchor="middle">forming</text>`
+          ? `<text x="${(x(scale.start) + formed / 2).toFixed(1)}" y="9" text-anchor="middle">forming</text>`
           : '')
   return `${band}${record.recorder.marks
     .map(
@@ -116,14 +118,22 @@ function stepChart(record: RunRecord, scale: TimeScale): string {
   const lo = Math.min(...steps)
   const hi = Math.max(...steps, lo + 1)
   const y = (s: number): number => height - 30 - ((s - lo) / (hi - lo)) * (height - 50)
-  const byNode = new Map<number, Array<[number, number]>>()
+  // One line per stretch of samples: a node killed and restarted leaves a gap, not a bridge.
+  const segments: Array<{ node: number; points: Array<[number, number]> }> = []
+  const lastOf = new Map<number, { node: number; points: Array<[number, number]> }>()
   for (const [t, node, step] of samples) {
-    if (!byNode.has(node)) byNode.set(node, [])
-    byNode.get(node)!.push([t, step])
+    let segment = lastOf.get(node)
+    const previous = segment?.points.at(-1)
+    if (segment === undefined || (previous !== undefined && t - previous[0] > SAMPLE_GAP_MS)) {
+      segment = { node, points: [] }
+      segments.push(segment)
+      lastOf.set(node, segment)
+    }
+    segment.points.push([t, step])
   }
-  const lines = [...byNode.entries()]
+  const lines = segments
     .map(
-      ([node, points]) =>
+      ({ node, points }) =>
         `<polyline fill="none" stroke="${PALETTE[node % PALETTE.length]}" stroke-width="1.5" points="${points.map(([t, s]) => `${x(t).toFixed(1)},${y(s).toFixed(1)}`).join(' ')}"><title>node ${node}</title></polyline>`,
     )
     .join('')
