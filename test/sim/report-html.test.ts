@@ -14,9 +14,13 @@ function run(): { report: SimulationReport; record: RunRecord } {
   // Down from 2 s to 5 s: a gap in its line.
   recorder.steps.push([zero + 5_000, 0, 105], [zero + 5_250, 0, 106])
   recorder.principal(0, 'P', zero)
+  recorder.principal(1, 'P', zero)
   const record: RunRecord = {
     recorder,
-    members: [{ index: 0, peerId: 'P', observer: false }],
+    members: [
+      { index: 0, peerId: 'P', observer: false },
+      { index: 1, peerId: 'O', observer: true },
+    ],
     attacks: [],
     life: [],
     endAt: zero + 10_000,
@@ -57,7 +61,17 @@ describe('report.html', () => {
   it('breaks the step line of a node where it was down', () => {
     const { report, record } = run()
     const html = renderHtml(report, record)
-    expect(html.match(/<polyline [^>]*><title>node 0<\/title>/g)).toHaveLength(2)
+    expect(html.match(/<polyline [^>]*><title>n0<\/title>/g)).toHaveLength(2)
+  })
+
+  it('names members n0… and observers obs0…, as the simulation does', () => {
+    const { report, record } = run()
+    const html = renderHtml(report, record)
+    const principals = /aria-label="principal named by each node">([\s\S]*?)<\/svg>/.exec(html)![1]!
+    expect([...principals.matchAll(/<text x="5"[^>]*>(\w+)<\/text>/g)].map((m) => m[1])).toEqual([
+      'n0',
+      'obs0',
+    ])
   })
 
   it('draws no formation band when the timeline started with the recorder', () => {

@@ -40,9 +40,7 @@ export function renderHtml(report: SimulationReport, record: RunRecord): string 
   const x = (t: number): number => 60 + ((t - t0) / (t1 - t0)) * (WIDTH - 80)
   const scale: TimeScale = { x, start: t0, zero: record.timelineStartAt, end: t1 }
   const seconds = (t: number): string => ((t - scale.zero) / 1000).toFixed(1)
-  const names = new Map(
-    record.members.map((m) => [m.peerId, m.observer ? `obs${m.index}` : `n${m.index}`]),
-  )
+  const names = new Map(record.members.map((m) => [m.peerId, memberName(record, m.index)]))
   const attackers = new Map(record.attacks.map((a) => [a.peerId, `${a.kind}`]))
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>patternmesh simulation: ${esc(report.scenario)}</title>
@@ -134,7 +132,7 @@ function stepChart(record: RunRecord, scale: TimeScale): string {
   const lines = segments
     .map(
       ({ node, points }) =>
-        `<polyline fill="none" stroke="${PALETTE[node % PALETTE.length]}" stroke-width="1.5" points="${points.map(([t, s]) => `${x(t).toFixed(1)},${y(s).toFixed(1)}`).join(' ')}"><title>node ${node}</title></polyline>`,
+        `<polyline fill="none" stroke="${PALETTE[node % PALETTE.length]}" stroke-width="1.5" points="${points.map(([t, s]) => `${x(t).toFixed(1)},${y(s).toFixed(1)}`).join(' ')}"><title>${memberName(record, node)}</title></polyline>`,
     )
     .join('')
   return `<svg width="${WIDTH}" height="${height}" role="img" aria-label="global step per node">${marks(record, scale, height)}${lines}
@@ -160,10 +158,10 @@ function principalChart(record: RunRecord, scale: TimeScale, names: Map<string, 
       if (principal === null) return
       if (!colour.has(principal)) colour.set(principal, PALETTE[colour.size % PALETTE.length]!)
       bands.push(
-        `<rect x="${x(t)}" y="${10 + row * rowHeight}" width="${Math.max(1, x(end) - x(t))}" height="${rowHeight - 3}" fill="${colour.get(principal)}"><title>node ${node} names ${esc(names.get(principal) ?? principal)}</title></rect>`,
+        `<rect x="${x(t)}" y="${10 + row * rowHeight}" width="${Math.max(1, x(end) - x(t))}" height="${rowHeight - 3}" fill="${colour.get(principal)}"><title>${memberName(record, node)} names ${esc(names.get(principal) ?? principal)}</title></rect>`,
       )
     })
-    bands.push(`<text x="5" y="${20 + row * rowHeight}">n${node}</text>`)
+    bands.push(`<text x="5" y="${20 + row * rowHeight}">${memberName(record, node)}</text>`)
   })
   const legend = [...colour.entries()]
     .map(([p, c]) => `<span style="color:${c}">■</span> ${esc(names.get(p) ?? p.slice(-8))}`)
@@ -193,6 +191,14 @@ function anomalyChart(
   const labels = kinds.map((k, row) => `<text x="5" y="${20 + row * 18}">${esc(k)}</text>`).join('')
   return `<svg width="${WIDTH}" height="${height}" role="img" aria-label="anomalies over time">${marks(record, scale, height)}${labels}${dots}${axis(scale, height)}</svg>
 <p><span style="color:#d62728">●</span> against an attacker &nbsp; <span style="color:#ff7f0e">●</span> against a member</p>`
+}
+
+/** A member as the simulation names it: n0, n1, … for members, obs0, … for observers. */
+function memberName(record: RunRecord, index: number): string {
+  const member = record.members.find((m) => m.index === index)
+  if (member?.observer !== true) return `n${index}`
+  const firstObserver = Math.min(...record.members.filter((m) => m.observer).map((m) => m.index))
+  return `obs${index - firstObserver}`
 }
 
 function esc(text: string): string {
