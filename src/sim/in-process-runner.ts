@@ -13,12 +13,13 @@ import { PartitionTable } from '../net/index.js'
 import type { MeshNode } from '../node/index.js'
 import { PatternGenerator } from '../pattern/index.js'
 import { startAttack } from './attackers/attackers.js'
-import { SETTLE_MAX_MS, formationTimeoutMs, settleActions } from './formation.js'
+import { SETTLE_MAX_MS, formationTimeoutMs } from './formation.js'
 import { conditionedMemory, type ConditionedMemoryFactory } from './transport/index.js'
 import type { RunRecord } from './expectations.js'
 import { Recorder } from './recorder.js'
 import type { NodeRef, Scenario, TimelineAction } from './scenario.js'
 import { SimMember } from './sim-member.js'
+import { TimelinePlayer } from './timeline-player.js'
 import type { LifeEvent } from './timeline-state.js'
 import { topologyEdges, type Edge } from './topology.js'
 
@@ -34,15 +35,16 @@ export class InProcessSimulation {
   private readonly scenario: Scenario
   private readonly hooks: RunHooks
   private readonly recorder = new Recorder()
-  /** Timeline actions under way (an attacker dialing, a node restarting). */
-  private readonly applying = new Set<Promise<void>>()
   /** When the scenario's timeline started (after formation): the progress line's 0 s. */
   private timelineStartAt = Date.now()
   private readonly partitions = new PartitionTable()
   private readonly members: SimMember[] = []
   private readonly attackers: MeshNode[] = []
   private readonly stops: Array<() => void> = []
-  private readonly timers: NodeJS.Timeout[] = []
+  private readonly timeline = new TimelinePlayer(
+    async (action) => await this.apply(action),
+    (err, action) => this.hooks.logger?.warn({ err, action }, 'timeline action failed'),
+  )
   private readonly life: LifeEvent[] = []
   private readonly attacks: RunRecord['attacks'] = []
   private readonly advice: RunRecord['advice'] = []
@@ -86,12 +88,12 @@ export class InProcessSimulation {
     try {
       await this.form()
       const formMs = Date.now() - formStarted
-      const timelineStartAt = (this.timelineStartAt = Date.now())
+      this.timelineStartAt = Date.now()
       this.watch()
       this.startTraffic()
-      this.schedule()
+      this.timeline.start(this.scenario.timeline)
       await this.waitFor(this.scenario.duration * 1000)
-      await settleActions(this.applying)
+      await this.timeline.settle()
       for (const stop of this.stops.splice(0)) stop()
       const endAt = Date.now()
       // Let the last messages land (bounded) before the figures are taken.
@@ -115,7 +117,7 @@ export class InProcessSimulation {
         life: this.life,
         endAt,
         formMs,
-        timelineStartAt,
+        timelineStartAt: this.timelineStartAt,
         peakRssBytes: this.peakRssBytes,
         advice: this.advice,
       }
@@ -309,20 +311,6 @@ export class InProcessSimulation {
       )
       this.stops.push(() => clearTimeout(start))
     })
-  }
-
-  private schedule(): void {
-    for (const action of this.scenario.timeline) {
-      const timer = setTimeout(() => {
-        const applying = this.apply(action)
-          .catch((err: unknown) =>
-            this.hooks.logger?.warn({ err, action }, 'timeline action failed'),
-          )
-          .finally(() => this.applying.delete(applying))
-        this.applying.add(applying)
-      }, action.at * 1000)
-      this.timers.push(timer)
-    }
   }
 
   private async apply(action: TimelineAction): Promise<void> {
@@ -547,7 +535,7 @@ export class InProcessSimulation {
 
   private async teardown(): Promise<void> {
     for (const stop of this.stops.splice(0)) stop()
-    for (const timer of this.timers.splice(0)) clearTimeout(timer)
+    this.timeline.stop()
     await Promise.all([
       ...this.attackers.splice(0).map(async (a) => await a.stop()),
       ...this.members.map(async (m) => await m.kill()),

@@ -19,10 +19,11 @@ import { DaemonProcess } from '../process/daemon-process.js'
 import { freePort } from '../util/free-port.js'
 import { startAttack } from './attackers/attackers.js'
 import type { RunRecord } from './expectations.js'
-import { SETTLE_MAX_MS, formationTimeoutMs, settleActions } from './formation.js'
+import { SETTLE_MAX_MS, formationTimeoutMs } from './formation.js'
 import type { RunHooks } from './in-process-runner.js'
 import { Recorder } from './recorder.js'
 import { ScenarioError, type NodeRef, type Scenario, type TimelineAction } from './scenario.js'
+import { TimelinePlayer } from './timeline-player.js'
 import type { LifeEvent } from './timeline-state.js'
 import { topologyEdges } from './topology.js'
 
@@ -38,8 +39,6 @@ export class ProcessSimulation {
   private readonly scenario: Scenario
   private readonly hooks: RunHooks
   private readonly recorder = new Recorder()
-  /** Timeline actions under way (an attacker dialing, a node restarting). */
-  private readonly applying = new Set<Promise<void>>()
   /** When the scenario's timeline started (after formation): the progress line's 0 s. */
   private timelineStartAt = Date.now()
   private readonly daemons: DaemonProcess[] = []
@@ -48,7 +47,10 @@ export class ProcessSimulation {
   private readonly streams = new Map<number, () => void>()
   private readonly attackers: MeshNode[] = []
   private readonly stops: Array<() => void> = []
-  private readonly timers: NodeJS.Timeout[] = []
+  private readonly timeline = new TimelinePlayer(
+    async (action) => await this.apply(action),
+    (err) => this.hooks.logger?.warn({ err }, 'timeline action failed'),
+  )
   private readonly life: LifeEvent[] = []
   private readonly attacks: RunRecord['attacks'] = []
   private readonly killed: number[] = []
@@ -79,21 +81,12 @@ export class ProcessSimulation {
     try {
       await this.form()
       const formMs = Date.now() - formStarted
-      const timelineStartAt = (this.timelineStartAt = Date.now())
+      this.timelineStartAt = Date.now()
       this.watch()
       this.startTraffic()
-      for (const action of this.scenario.timeline) {
-        this.timers.push(
-          setTimeout(() => {
-            const applying = this.apply(action)
-              .catch((err: unknown) => this.hooks.logger?.warn({ err }, 'timeline action failed'))
-              .finally(() => this.applying.delete(applying))
-            this.applying.add(applying)
-          }, action.at * 1000),
-        )
-      }
+      this.timeline.start(this.scenario.timeline)
       await new Promise((resolve) => setTimeout(resolve, this.scenario.duration * 1000))
-      await settleActions(this.applying)
+      await this.timeline.settle()
       for (const stop of this.stops.splice(0)) stop()
       const endAt = Date.now()
       // Let the last messages land (bounded) before the figures are taken.
@@ -114,7 +107,7 @@ export class ProcessSimulation {
         life: this.life,
         endAt,
         formMs,
-        timelineStartAt,
+        timelineStartAt: this.timelineStartAt,
         advice: [],
       }
     } finally {
@@ -372,7 +365,7 @@ export class ProcessSimulation {
 
   private async teardown(): Promise<void> {
     for (const stop of this.stops.splice(0)) stop()
-    for (const timer of this.timers.splice(0)) clearTimeout(timer)
+    this.timeline.stop()
     for (const close of this.streams.values()) close()
     await Promise.all([
       ...this.attackers.map(async (a) => await a.stop()),

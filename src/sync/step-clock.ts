@@ -66,10 +66,7 @@ export class StepClock extends TypedEventEmitter<StepClockEvents> {
 
   /** Moves forward to `step`; a step at or behind the current one changes nothing. */
   advanceTo(step: number): boolean {
-    if (!Number.isSafeInteger(step) || step <= this.current) return false
-    this.set(step, 'sync')
-    this.ticksToSkip = 0
-    return true
+    return step > this.current && this.adopt(step)
   }
 
   /**
