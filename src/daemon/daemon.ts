@@ -12,7 +12,7 @@ import {
 import { packageVersion } from '../cli/version.js'
 import type { MeshConfig } from '../config/index.js'
 import { ConfigError } from '../errors.js'
-import { MeshNode } from '../node/index.js'
+import { MeshPeer } from '../peer/mesh-peer.js'
 import { FileAdviceAudit, FileAdviceStore } from '../advice/index.js'
 import { FileRoleStateStore } from '../roles/index.js'
 import { readNetworkKeyFile } from '../pattern/index.js'
@@ -33,7 +33,7 @@ export class Daemon {
   private readonly log: Logger
   private readonly lifecycle = new Lifecycle()
   private dataDir: DataDir | undefined
-  private node_: MeshNode | undefined
+  private node_: MeshPeer | undefined
   private api: ApiServer | undefined
   private apiAddress_: ApiAddress | undefined
 
@@ -42,7 +42,7 @@ export class Daemon {
     this.log = init.logger
   }
 
-  get node(): MeshNode | undefined {
+  get node(): MeshPeer | undefined {
     return this.node_
   }
 
@@ -84,7 +84,7 @@ export class Daemon {
       )
     }
 
-    const node = new MeshNode({
+    const node = new MeshPeer({
       config,
       privateKey: this.dataDir.identity.privateKey,
       transport: 'tcp',
@@ -137,7 +137,7 @@ export class Daemon {
     )
   }
 
-  private async startApi(node: MeshNode, at: ApiAddress): Promise<void> {
+  private async startApi(node: MeshPeer, at: ApiAddress): Promise<void> {
     const token = await resolveApiToken({
       configured: this.config.apiToken,
       dataDir: this.config.dataDir,

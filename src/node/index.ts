@@ -1,9 +1,10 @@
 export {
   MeshNode,
-  type BroadcastReceipt,
   type MeshNodeInit,
   type MeshNodeStats,
+  type ReceivedGossip,
 } from './mesh-node.js'
+export type * from './ports.js'
 export type { FrameVerdictDetail, MeshMessage, MeshNodeEvents } from './events.js'
 export { meshTopics, type MeshTopics } from './topics.js'
 export {
