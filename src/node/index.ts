@@ -1,9 +1,5 @@
-export {
-  MeshNode,
-  type MeshNodeInit,
-  type MeshNodeStats,
-  type ReceivedGossip,
-} from './mesh-node.js'
+export { MeshNode } from './mesh-node.js'
+export type { MeshNodeInit, MeshNodeStats, ReceivedGossip } from './types.js'
 export type * from './ports.js'
 export type { FrameVerdictDetail, MeshMessage, MeshNodeEvents } from './events.js'
 export { meshTopics, type MeshTopics } from './topics.js'

@@ -1,32 +1,22 @@
-import type { PrivateKey } from '@libp2p/interface'
-import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
+import type { TopicValidatorResult } from '@libp2p/gossipsub'
 import { TypedEventEmitter } from 'main-event'
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
-import { NotStartedError, PayloadTooLargeError } from '../errors.js'
-import { type MeshLibp2p, type MeshTransport } from '../net/index.js'
+import { NotStartedError, ObserverModeError, PayloadTooLargeError } from '../errors.js'
+import type { MeshLibp2p } from '../net/index.js'
 import { PatternGenerator } from '../pattern/index.js'
-import {
-  FIXED_HEADER_BYTES,
-  ReplayGuard,
-  TAG_BYTES,
-  encodeBatch,
-  sealEnvelope,
-  type EnvelopeFields,
-  type EnvelopeKind,
-  type VerdictCode,
-  type VerifyResult,
-} from '../protocol/index.js'
-import { ObserverModeError } from '../observer/errors.js'
+import { FIXED_HEADER_BYTES, ReplayGuard, TAG_BYTES, encodeBatch } from '../protocol/index.js'
 import { StepClock } from '../sync/step-clock.js'
 import type { StepSync } from '../sync/step-sync.js'
 import { Lifecycle } from '../util/lifecycle.js'
 import { ControlDispatch } from './control-dispatch.js'
+import { ControlSealer } from './control-sealer.js'
 import type { MeshMessage, MeshNodeEvents } from './events.js'
-import { createNodeLibp2p, type Libp2pOverrides } from './node-libp2p.js'
+import { FrameRouter } from './frame-router.js'
+import { createNodeBatcher, type NodeBatcher } from './node-batcher.js'
+import { createNodeLibp2p, forwardEvents, installValidators } from './node-libp2p.js'
 import { createNodeStepSync, joinSync } from './node-step-sync.js'
-import { createNodeBatcher, receiptOf, type NodeBatcher } from './node-batcher.js'
-import { EMPTY_OUTBOUND, type OutboundStats } from './outbound-batcher.js'
+import { EMPTY_OUTBOUND } from './outbound-batcher.js'
 import type {
   BroadcastReceipt,
   ControlChannel,
@@ -36,45 +26,7 @@ import type {
 } from './ports.js'
 import { ReceivePipeline } from './receive-pipeline.js'
 import { meshTopics, type MeshTopics } from './topics.js'
-
-export type { BroadcastReceipt } from './ports.js'
-
-export interface MeshNodeInit {
-  config: MeshConfig
-  /** The network key; when absent, `config.seed` is stretched into one. */
-  networkKey?: Uint8Array
-  privateKey?: PrivateKey
-  /** pnet key file bytes. */
-  psk?: Uint8Array
-  transport?: MeshTransport
-  /** Passed to libp2p: partitions, persistence, gossipsub overrides (tests, simulations). */
-  libp2p?: Libp2pOverrides
-  logger?: Logger
-  /**
-   * Publish step-sync frames every heartbeat interval (default true). Off when membership
-   * runs: heartbeats carry the step already, announcing it twice would double control traffic.
-   */
-  announceSteps?: boolean
-}
-
-export interface MeshNodeStats {
-  step: number
-  verdicts: Partial<Record<VerdictCode, number>>
-  delivered: number
-  outbound: OutboundStats
-  replay: ReturnType<ReplayGuard['stats']>
-  patternCache: ReturnType<PatternGenerator['cacheStats']>
-}
-
-/** What gossipsub's validator hands over of one message. */
-export interface ReceivedGossip {
-  topic: string
-  /** The peer that signed it (StrictSign). */
-  from: string
-  data: Uint8Array
-  /** The message as received, kept as evidence of what the signer sent. */
-  gossip?: Message
-}
+import type { MeshNodeInit, MeshNodeStats, ReceivedGossip } from './types.js'
 
 /**
  * The messaging core of one process: stamps (seal), batches, verifies inside gossipsub's
@@ -92,20 +44,18 @@ export class MeshNode
   private readonly log: Logger | undefined
   private readonly replayGuard: ReplayGuard
   private readonly clock: StepClock
-  private readonly pipeline: ReceivePipeline
   private readonly dispatch = new ControlDispatch()
+  private readonly router: FrameRouter
   private readonly lifecycle = new Lifecycle()
   private libp2p_: MeshLibp2p | undefined
   private stepSync: StepSync | undefined
   private batcher: NodeBatcher | undefined
   private controller = new AbortController()
-  /** Per channel (PROTOCOL.md §3): data frames queue, control frames go out at once. */
-  private nextControlSeq = 0
+  private readonly sealer: ControlSealer
   private ready: Promise<void> = Promise.resolve()
   private isReady = false
-  private readonly verdictCounts: Partial<Record<VerdictCode, number>> = {}
-  private delivered = 0
   private syncSource_: 'peers' | 'local' | undefined
+  private removeValidators: (() => void) | undefined
 
   constructor(init: MeshNodeInit) {
     super()
@@ -122,13 +72,22 @@ export class MeshNode
     this.replayGuard = new ReplayGuard({ maxSenders: Math.max(this.config.maxNodes * 4, 64) })
     // Steps follow the wall clock, so nodes started apart (or restarted) agree; sync does the rest.
     this.clock = new StepClock({ intervalMs: this.config.stepIntervalMs })
-    this.pipeline = new ReceivePipeline({
-      generator: this.generator,
-      replayGuard: this.replayGuard,
-      topics: this.topics,
-      localStep: () => this.clock.step,
-      stepWindow: () => this.config.stepWindow,
-      maxFrameBytes: this.config.maxFrameBytes,
+    this.sealer = new ControlSealer(this.generator, () => ({
+      senderId: this.peerId,
+      globalStep: this.clock.step,
+    }))
+    this.router = new FrameRouter({
+      pipeline: new ReceivePipeline({
+        generator: this.generator,
+        replayGuard: this.replayGuard,
+        topics: this.topics,
+        localStep: () => this.clock.step,
+        stepWindow: () => this.config.stepWindow,
+        maxFrameBytes: this.config.maxFrameBytes,
+      }),
+      dispatch: this.dispatch,
+      recordStep: (peerId, step) => this.stepSync?.record(peerId, step),
+      emit: (type, detail) => this.safeDispatchEvent(type, { detail }),
     })
   }
 
@@ -193,17 +152,13 @@ export class MeshNode
     const refused = this.refuseToSend(data)
     if (refused !== undefined) throw refused
     if (!this.isReady) await this.ready
-    const frame = this.seal(kind, data)
+    const frame = this.sealer.seal(kind, data)
     await this.libp2p.services.pubsub.publish(this.topics.control, encodeBatch([frame.bytes]))
     return frame.receipt
   }
 
-  handleControl(
-    kind: ControlKind,
-    handler: ControlHandler,
-    options: { signal: AbortSignal },
-  ): void {
-    this.dispatch.register(kind, handler, options.signal)
+  handleControl(kind: ControlKind, handler: ControlHandler, opts: { signal: AbortSignal }): void {
+    this.dispatch.register(kind, handler, opts.signal)
   }
 
   /**
@@ -211,32 +166,7 @@ export class MeshNode
    * tests and simulations can inject frames. Returns the verdict of the message.
    */
   receive(message: ReceivedGossip): TopicValidatorResult {
-    const outcome = this.pipeline.validate(message.topic, message.from, message.data)
-    const at = Date.now()
-    let verdict = outcome.verdict
-    let accepted = 0
-    for (const checked of outcome.frames) {
-      const result = this.handle(checked, message, at)
-      if (result.verdict === 'reject') verdict = 'reject'
-      if (result.verdict === 'accept') accepted++
-      this.verdictCounts[result.code] = (this.verdictCounts[result.code] ?? 0) + 1
-      this.safeDispatchEvent('verdict', {
-        detail: {
-          topic: message.topic,
-          from: message.from,
-          result,
-          at,
-          ...(message.gossip !== undefined ? { gossip: message.gossip } : {}),
-        },
-      })
-    }
-    // A control frame its handler dropped is not forwarded either.
-    if (verdict === 'accept' && accepted === 0 && outcome.frames.length > 0) verdict = 'ignore'
-    return verdict === 'accept'
-      ? TopicValidatorResult.Accept
-      : verdict === 'reject'
-        ? TopicValidatorResult.Reject
-        : TopicValidatorResult.Ignore
+    return this.router.receive(message)
   }
 
   /** Moves the step forward to `targetStep` (never backwards). True if it moved. */
@@ -245,11 +175,15 @@ export class MeshNode
   }
 
   onMessage(callback: (message: MeshMessage) => void): () => void {
-    return this.listen('message', (event) => callback(event.detail))
+    const listener = (event: CustomEvent<MeshMessage>): void => callback(event.detail)
+    this.addEventListener('message', listener)
+    return () => this.removeEventListener('message', listener)
   }
 
   onError(callback: (error: Error) => void): () => void {
-    return this.listen('error', (event) => callback(event.detail))
+    const listener = (event: CustomEvent<Error>): void => callback(event.detail)
+    this.addEventListener('error', listener)
+    return () => this.removeEventListener('error', listener)
   }
 
   /** Applies live-changeable config keys (CONFIG advice, reload) and says so. */
@@ -267,8 +201,8 @@ export class MeshNode
   stats(): MeshNodeStats {
     return {
       step: this.clock.step,
-      verdicts: { ...this.verdictCounts },
-      delivered: this.delivered,
+      verdicts: this.router.verdicts(),
+      delivered: this.router.delivered,
       outbound: this.batcher?.stats() ?? EMPTY_OUTBOUND,
       replay: this.replayGuard.stats(),
       patternCache: this.generator.cacheStats(),
@@ -280,33 +214,6 @@ export class MeshNode
     await this.ready
   }
 
-  /** A frame that passed the common checks goes to its consumer; a control handler may refuse it. */
-  private handle(checked: VerifyResult, message: ReceivedGossip, at: number): VerifyResult {
-    const envelope = checked.envelope
-    if (checked.verdict !== 'accept' || envelope === undefined) return checked
-    const id = checked.tag === undefined ? '' : Buffer.from(checked.tag).toString('hex')
-    const delivered: MeshMessage = { id, envelope, from: message.from, receivedAt: at }
-    if (envelope.kind === 'data') {
-      this.delivered++
-      this.safeDispatchEvent('message', { detail: delivered })
-      return checked
-    }
-    if (envelope.kind === 'step-sync' || envelope.kind === 'heartbeat') {
-      this.stepSync?.record(envelope.senderId, envelope.globalStep)
-    }
-    if (envelope.kind === 'step-sync') return checked
-    if (!this.dispatch.has(envelope.kind)) {
-      // Not claimed through handleControl: handed to whoever listens to `control`.
-      this.safeDispatchEvent('control', { detail: delivered })
-      return checked
-    }
-    const answer = this.dispatch.dispatch({
-      ...delivered,
-      ...(message.gossip !== undefined ? { gossip: message.gossip } : {}),
-    })
-    return answer.verdict === 'accept' ? checked : { ...checked, ...answer }
-  }
-
   private refuseToSend(data: Uint8Array): Error | undefined {
     if (this.lifecycle.status !== 'started' || this.batcher === undefined)
       return new NotStartedError()
@@ -316,55 +223,26 @@ export class MeshNode
     return undefined
   }
 
-  private seal(kind: EnvelopeKind, data: Uint8Array): { bytes: Buffer; receipt: BroadcastReceipt } {
-    const fields: EnvelopeFields = {
-      kind,
-      senderId: this.peerId,
-      globalStep: this.clock.step,
-      seq: this.nextControlSeq++,
-      timestamp: Date.now(),
-      data,
-    }
-    const bytes = sealEnvelope(this.generator, fields)
-    return { bytes, receipt: receiptOf(fields, bytes, bytes.length) }
-  }
-
   private async startParts(): Promise<void> {
     this.controller = new AbortController()
     const signal = this.controller.signal
     // Sequence numbers keep increasing across restarts without state on disk (PROTOCOL.md §3).
-    this.nextControlSeq = Date.now() * 1000
-    const libp2p = await createNodeLibp2p({
-      config: this.config,
-      topics: this.topics,
-      ...definedInit(this.init),
-      ...(this.log !== undefined ? { logger: this.log } : {}),
-    })
+    const firstSeq = Date.now() * 1000
+    this.sealer.restartAt(firstSeq)
+    const libp2p = await createNodeLibp2p(this.config, this.topics, this.init, this.log)
     this.libp2p_ = libp2p
-    const pubsub = libp2p.services.pubsub
-    // The validator gets the forwarder; StrictSign makes `message.from` the signing origin,
-    // which is the peer a frame's senderId must match.
-    for (const topic of [this.topics.data, this.topics.control]) {
-      pubsub.topicValidators.set(topic, (_forwarder, message: Message) =>
-        this.receive({
-          topic,
-          from: message.type === 'signed' ? message.from.toString() : '',
-          data: message.data,
-          gossip: message,
-        }),
-      )
-      pubsub.subscribe(topic)
-    }
+    this.removeValidators = installValidators(libp2p, this.topics, (m) => this.receive(m))
     this.batcher = createNodeBatcher({
-      pubsub,
+      pubsub: libp2p.services.pubsub,
       topic: this.topics.data,
       generator: this.generator,
       config: this.config,
       fields: () => ({ senderId: this.peerId, globalStep: this.clock.step }),
-      firstSeq: this.nextControlSeq,
+      firstSeq,
       onPublishError: (err, frames) => {
         this.log?.warn({ err, frames }, 'publish failed; frames counted as failed')
-        this.emitError(err)
+        const detail = err instanceof Error ? err : new Error(String(err))
+        this.safeDispatchEvent('error', { detail })
       },
     })
     this.stepSync = createNodeStepSync({
@@ -372,63 +250,36 @@ export class MeshNode
       clock: this.clock,
       generator: this.generator,
       config: this.config,
-      sealStepFrame: () => this.seal('step-sync', new Uint8Array(0)).bytes,
-      announce:
-        this.init.announceSteps === false
-          ? undefined
-          : async () => {
-              await this.sendControl('step-sync', new Uint8Array(0))
-            },
+      sealStepFrame: () => this.sealer.seal('step-sync', new Uint8Array(0)).bytes,
+      announce: this.init.announceSteps === false ? undefined : this.announceStep,
       logger: this.log,
     })
     await this.stepSync.start()
-    this.forwardEvents(libp2p, signal)
+    forwardEvents(
+      libp2p,
+      this.clock,
+      (type, detail) => this.safeDispatchEvent(type, { detail }),
+      signal,
+    )
     this.clock.start()
     this.isReady = false
-    this.ready = this.runJoinSync(libp2p, this.stepSync, signal).finally(() => {
-      this.isReady = true
-    })
+    const stepSync = this.stepSync
+    const sync = { libp2p, stepSync, config: this.config, topics: this.topics, signal }
+    this.ready = joinSync(sync)
+      .then((source) => {
+        if (signal.aborted) return
+        this.syncSource_ = source
+        this.log?.info({ step: this.clock.step, source }, 'step synced')
+        this.safeDispatchEvent('step.synced', { detail: { step: this.clock.step, source } })
+        stepSync.startAnnouncing()
+      })
+      .finally(() => {
+        this.isReady = true
+      })
   }
 
-  private forwardEvents(libp2p: MeshLibp2p, signal: AbortSignal): void {
-    this.clock.addEventListener(
-      'step.changed',
-      (event) => this.safeDispatchEvent('step.changed', { detail: event.detail }),
-      { signal },
-    )
-    libp2p.addEventListener(
-      'peer:connect',
-      (event) =>
-        this.safeDispatchEvent('peer.connected', { detail: { peerId: event.detail.toString() } }),
-      { signal },
-    )
-    libp2p.addEventListener(
-      'peer:disconnect',
-      (event) =>
-        this.safeDispatchEvent('peer.disconnected', {
-          detail: { peerId: event.detail.toString() },
-        }),
-      { signal },
-    )
-  }
-
-  private async runJoinSync(
-    libp2p: MeshLibp2p,
-    stepSync: StepSync,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const source = await joinSync({
-      libp2p,
-      stepSync,
-      config: this.config,
-      topics: this.topics,
-      signal,
-    })
-    if (signal.aborted) return
-    this.syncSource_ = source
-    this.log?.info({ step: this.clock.step, source }, 'step synced')
-    this.safeDispatchEvent('step.synced', { detail: { step: this.clock.step, source } })
-    stepSync.startAnnouncing()
+  private readonly announceStep = async (): Promise<void> => {
+    await this.sendControl('step-sync', new Uint8Array(0))
   }
 
   private async stopParts(): Promise<void> {
@@ -438,36 +289,9 @@ export class MeshNode
     this.stepSync = undefined
     await this.batcher?.drain(this.config.timeoutMs)
     this.batcher = undefined
-    if (this.libp2p_ !== undefined) {
-      for (const topic of [this.topics.data, this.topics.control])
-        this.libp2p_.services.pubsub.topicValidators.delete(topic)
-      await this.libp2p_.stop()
-    }
+    this.removeValidators?.()
+    this.removeValidators = undefined
+    await this.libp2p_?.stop()
     await this.ready.catch(() => undefined)
-  }
-
-  private listen<K extends keyof MeshNodeEvents>(
-    type: K,
-    handler: (event: MeshNodeEvents[K]) => void,
-  ): () => void {
-    const listener = handler as unknown as (event: Event) => void
-    this.addEventListener(type, listener)
-    return () => this.removeEventListener(type, listener)
-  }
-
-  private emitError(err: unknown): void {
-    this.safeDispatchEvent('error', { detail: err instanceof Error ? err : new Error(String(err)) })
-  }
-}
-
-/** The init's libp2p inputs that are set. */
-function definedInit(
-  init: MeshNodeInit,
-): Omit<Parameters<typeof createNodeLibp2p>[0], 'config' | 'topics'> {
-  return {
-    ...(init.transport !== undefined ? { transport: init.transport } : {}),
-    ...(init.privateKey !== undefined ? { privateKey: init.privateKey } : {}),
-    ...(init.psk !== undefined ? { psk: init.psk } : {}),
-    ...(init.libp2p !== undefined ? { overrides: init.libp2p } : {}),
   }
 }
