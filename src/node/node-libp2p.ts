@@ -2,19 +2,11 @@
 import type { Message, TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
-import { createMeshLibp2p, type MeshLibp2p, type MeshLibp2pInit } from '../net/index.js'
+import { createMeshLibp2p, type MeshLibp2p } from '../net/index.js'
 import type { MeshNodeEvents } from './events.js'
 import type { MeshTopics } from './topics.js'
 import type { StepClock } from '../sync/step-clock.js'
 import type { MeshNodeInit, ReceivedGossip } from './types.js'
-
-/** What may be handed to libp2p besides the config: partitions, persistence, gossipsub overrides. */
-export type Libp2pOverrides = Partial<
-  Pick<
-    MeshLibp2pInit,
-    'connectionGater' | 'datastore' | 'gossipsub' | 'connectionManager' | 'transportFactory'
-  >
->
 
 /** libp2p for `config`, with the init's identity, pnet key and overrides. */
 export async function createNodeLibp2p(

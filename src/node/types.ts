@@ -3,11 +3,18 @@ import type { Message } from '@libp2p/gossipsub'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
-import type { MeshTransport } from '../net/index.js'
+import type { MeshLibp2pInit, MeshTransport } from '../net/index.js'
 import type { PatternGenerator } from '../pattern/index.js'
 import type { ReplayGuard, VerdictCode } from '../protocol/index.js'
-import type { Libp2pOverrides } from './node-libp2p.js'
 import type { OutboundStats } from './outbound-batcher.js'
+
+/** What may be handed to libp2p besides the config: partitions, persistence, gossipsub overrides. */
+export type Libp2pOverrides = Partial<
+  Pick<
+    MeshLibp2pInit,
+    'connectionGater' | 'datastore' | 'gossipsub' | 'connectionManager' | 'transportFactory'
+  >
+>
 
 export interface MeshNodeInit {
   config: MeshConfig

@@ -6,7 +6,7 @@
  */
 import type { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Logger } from 'pino'
-import type { AdviceAudit, AdviceService, AdviceStore } from '../advice/index.js'
+import type { AdviceService } from '../advice/index.js'
 import type { MeshConfig } from '../config/index.js'
 import type { Membership } from '../membership/index.js'
 import {
@@ -15,30 +15,16 @@ import {
   type ControlHandler,
   type ControlKind,
   type MeshMessage,
-  type MeshNodeInit,
   type MeshNodeStats,
   type ReceivedGossip,
 } from '../node/index.js'
 import type { MeshObserver } from '../observer/index.js'
-import type { RoleManager, RoleStateStore } from '../roles/index.js'
+import type { RoleManager } from '../roles/index.js'
 import { Lifecycle } from '../util/lifecycle.js'
 import { buildServices, type PeerServices } from './services.js'
+import type { MeshPeerInit } from './types.js'
 
-export interface MeshPeerInit extends Omit<MeshNodeInit, 'announceSteps'> {
-  /**
-   * Membership, roles and advice run unless `membership: false` (tests of the messaging layer
-   * alone); the observer always runs. Role state and advice persist through the stores given
-   * (the daemon's are files in the data dir; in memory if omitted).
-   */
-  services?: {
-    membership?: boolean
-    roleStore?: RoleStateStore
-    /** Software version announced in heartbeats (the daemon passes package.json's). */
-    version?: string
-    adviceStore?: AdviceStore
-    adviceAudit?: AdviceAudit
-  }
-}
+export type { MeshPeerInit } from './types.js'
 
 export class MeshPeer {
   readonly node: MeshNode

@@ -7,7 +7,7 @@ import { Membership } from '../membership/index.js'
 import type { MeshNode, Service } from '../node/index.js'
 import { MeshObserver } from '../observer/index.js'
 import { MemoryRoleStateStore, RoleManager } from '../roles/index.js'
-import type { MeshPeerInit } from './mesh-peer.js'
+import type { MeshPeerInit } from './types.js'
 
 export interface PeerServices {
   members: Membership | undefined

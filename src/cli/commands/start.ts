@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander'
 import { loadConfig, type LogLevel, type MeshConfig } from '../../config/index.js'
 import { Daemon, createLogger, handleShutdownSignals } from '../../daemon/index.js'
-import type { CliContext } from '../main.js'
+import type { CliContext } from '../context.js'
 import { EXIT_USAGE } from '../io.js'
 
 export interface StartOptions {
