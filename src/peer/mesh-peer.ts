@@ -187,8 +187,3 @@ export class MeshPeer {
     await this.node.whenReady()
   }
 }
-
-/** The library's entry: a peer with every service, not started. */
-export function createMeshPeer(init: MeshPeerInit): MeshPeer {
-  return new MeshPeer(init)
-}
