@@ -10,6 +10,7 @@
  * relay.ts and sync.ts.
  */
 import { TypedEventEmitter } from 'main-event'
+import { Lifecycle } from '../util/lifecycle.js'
 import type { Logger } from 'pino'
 import type { Membership } from '../membership/index.js'
 import type {
@@ -99,7 +100,7 @@ export class AdviceService extends TypedEventEmitter<AdviceEvents> {
   private readonly schedule: SyncSchedule
   private relay_: AdviceRelay | undefined
   private sync_: AdviceSync | undefined
-  private started = false
+  private readonly lifecycle = new Lifecycle()
   private controller = new AbortController()
 
   constructor(components: AdviceServiceComponents, init: AdviceServiceInit = {}) {
@@ -198,8 +199,17 @@ export class AdviceService extends TypedEventEmitter<AdviceEvents> {
   }
 
   async start(): Promise<void> {
-    if (this.started) return
-    this.started = true
+    await this.lifecycle.start(
+      async () => await this.startParts(),
+      async () => await this.stopParts(),
+    )
+  }
+
+  async stop(): Promise<void> {
+    await this.lifecycle.stop(async () => await this.stopParts())
+  }
+
+  private async startParts(): Promise<void> {
     this.controller = new AbortController()
     await this.load()
     const node = this.c.node
@@ -225,13 +235,10 @@ export class AdviceService extends TypedEventEmitter<AdviceEvents> {
     const signal = this.controller.signal
     node.handleControl('advice', this.onControl, { signal })
     node.handleControl('advice-status', this.onControl, { signal })
-    this.schedule.start()
+    this.schedule.start(signal)
   }
 
-  async stop(): Promise<void> {
-    if (!this.started) return
-    this.started = false
-    this.schedule.stop()
+  private async stopParts(): Promise<void> {
     this.trail.stop()
     this.controller.abort()
     await this.relay_?.stop()
@@ -282,7 +289,7 @@ export class AdviceService extends TypedEventEmitter<AdviceEvents> {
 
   /** This node's own result, to the others (anti-entropy carries it if this fails). */
   private publishResult(result: AdviceResult): void {
-    if (!this.started) return
+    if (this.lifecycle.status !== 'started' && this.lifecycle.status !== 'starting') return
     this.c.node.sendControl('advice-status', encodeJsonPayload(result)).catch((err: unknown) => {
       this.log?.debug({ err }, 'advice-status broadcast failed; anti-entropy will carry it')
     })
