@@ -55,8 +55,11 @@ export function describeChanges(
   return out
 }
 
-/** reloaded: something changed (applied live, or pending a restart). */
-export type ReloadOutcome = 'reloaded' | 'unchanged' | 'refused' | 'not-running'
+/**
+ * reloaded: something changed (applied live, or pending a restart); deferred: asked while the
+ * daemon starts, done once it has started; not-running: asked after it stopped.
+ */
+export type ReloadOutcome = 'reloaded' | 'unchanged' | 'refused' | 'deferred' | 'not-running'
 
 export interface ReloadResult {
   outcome: ReloadOutcome
@@ -97,14 +100,32 @@ export class ConfigReloader {
   private reloads = 0
   private lastAt: number | undefined
   private pendingRestart: string[] = []
+  private phase: 'starting' | 'started' = 'starting'
+  private deferred = false
 
   constructor(init: ConfigReloaderInit) {
     this.init = init
     this.baseline = { ...init.initial }
   }
 
+  /**
+   * The daemon has started: a reload asked for while it started runs now (the file may have
+   * changed after the start read it).
+   */
+  async started(): Promise<ReloadResult | undefined> {
+    this.phase = 'started'
+    if (!this.deferred) return undefined
+    this.deferred = false
+    return await this.reload()
+  }
+
   /** Reloads now, or after the reload under way. Never throws. */
   async reload(): Promise<ReloadResult> {
+    if (this.phase === 'starting') {
+      this.deferred = true
+      this.init.logger.info('config reload deferred until the daemon has started')
+      return { outcome: 'deferred', applied: [], needsRestart: [] }
+    }
     if (this.running === undefined) return await this.run()
     this.queued ??= this.running.then(async () => {
       this.queued = undefined
@@ -135,7 +156,7 @@ export class ConfigReloader {
   private async reloadOnce(): Promise<ReloadResult> {
     const log = this.init.logger
     if (this.init.target() === undefined) {
-      log.warn('config reload ignored: the daemon is not running')
+      log.warn('config reload ignored: the daemon has stopped')
       return { outcome: 'not-running', applied: [], needsRestart: [] }
     }
     let next: MeshConfig
@@ -147,7 +168,7 @@ export class ConfigReloader {
     // Read again after the load: the daemon may have stopped meanwhile.
     const node = this.init.target()
     if (node === undefined) {
-      log.warn('config reload ignored: the daemon is not running')
+      log.warn('config reload ignored: the daemon has stopped')
       return { outcome: 'not-running', applied: [], needsRestart: [] }
     }
     const plan = planReload(this.baseline, next)

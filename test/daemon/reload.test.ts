@@ -87,7 +87,7 @@ describe('planReload', () => {
 })
 
 describe('ConfigReloader', () => {
-  function setup(initial = configWith()) {
+  function setup(initial = configWith(), options: { started?: boolean } = {}) {
     let next: () => Promise<MeshConfig> = async () => initial
     const node = stubNode(initial)
     let running = true
@@ -98,6 +98,8 @@ describe('ConfigReloader', () => {
       logger,
       initial,
     })
+    // The phase changes at the call; nothing is deferred here.
+    if (options.started !== false) void reloader.started()
     return {
       node,
       lines,
@@ -206,7 +208,25 @@ describe('ConfigReloader', () => {
     expect(line['changed']).toEqual({ apiToken: '(changed)' })
   })
 
-  it('does nothing while the daemon is not running', async () => {
+  it('holds a reload asked for while the daemon starts until it has started', async () => {
+    const t = setup(configWith(), { started: false })
+    t.loads(async () => configWith({ heartbeatIntervalMs: 300 }))
+    expect((await t.reloader.reload()).outcome).toBe('deferred')
+    expect((await t.reloader.reload()).outcome).toBe('deferred')
+    expect(t.node.applied).toEqual([])
+    expect(t.lines.at(-1)!['msg']).toBe('config reload deferred until the daemon has started')
+    expect(await t.reloader.started()).toMatchObject({
+      outcome: 'reloaded',
+      applied: ['heartbeatIntervalMs'],
+    })
+    expect(t.node.applied).toEqual([{ heartbeatIntervalMs: 300 }])
+    // Nothing deferred: started() does not load.
+    const u = setup(configWith(), { started: false })
+    expect(await u.reloader.started()).toBeUndefined()
+    expect(u.lines).toEqual([])
+  })
+
+  it('does nothing once the daemon has stopped', async () => {
     const t = setup()
     t.stop()
     t.loads(async () => configWith({ heartbeatIntervalMs: 300 }))

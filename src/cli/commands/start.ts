@@ -157,7 +157,8 @@ async function runDaemon(
     logger: log,
     extraStatus: () => ({ configReload: reloader.status() }),
   })
-  // Before start: a HUP while starting must not kill the process (Node's default).
+  // Before start: a HUP while starting must not kill the process (Node's default); the
+  // reloader holds it until the daemon has started.
   const removeReload = handleReloadSignal(async () => await reloader.reload(), log)
   try {
     await daemon.start()
@@ -165,6 +166,7 @@ async function runDaemon(
     removeReload()
     throw err
   }
+  await reloader.started()
   const running = daemon
   await new Promise<void>((resolve) => {
     const remove = handleShutdownSignals(
