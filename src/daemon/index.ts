@@ -1,4 +1,5 @@
 export { Daemon, type DaemonInit } from './daemon.js'
+export { holdHangups, releaseHangups } from './early-hangup.js'
 export { createLogger } from './logger.js'
 export {
   ConfigReloader,

@@ -3,11 +3,12 @@
  * a peer (it times us by the interval our heartbeats announce), a restart-only key is
  * reported, a broken file is refused with one log line, and the process lives through all.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { DaemonFixture, type DaemonProcess } from '../helpers/daemon.js'
+import { DaemonFixture, DaemonProcess } from '../helpers/daemon.js'
 import { until } from '../helpers/until.js'
 
 const fixture = new DaemonFixture()
@@ -118,4 +119,43 @@ describe('SIGHUP reloads the config of a running daemon', () => {
     // Still stops cleanly on SIGTERM.
     expect(await a.signal('SIGTERM')).toBe(0)
   })
+
+  it('a SIGHUP while the daemon is still loading does not kill it: it reloads once started', async () => {
+    // The config file is a FIFO: the daemon's start blocks reading it until the test writes,
+    // which holds the process before its reload handler exists, with its modules loading.
+    const fifo = join(dir, 'early.fifo')
+    execFileSync('mkfifo', [fifo])
+    const daemon = new DaemonProcess(join(dir, 'early-data'), ['--config', fifo, ...LISTEN])
+    try {
+      const starting = daemon.start()
+      // bin/patternmesh.js holds hangups first thing; without that, this HUP would kill it.
+      await until(async () => await catchesHangup(daemon.pid!), {
+        interval: 5,
+        message: 'SIGHUP caught while the start reads its config',
+      })
+      hangUp(daemon)
+      await writeFile(fifo, JSON.stringify({ ...SHARED, heartbeatIntervalMs: 1000 }))
+      await starting // throws if the daemon died
+      // The held hangup: one reload once started, which reads the file again.
+      await writeFile(fifo, JSON.stringify({ ...SHARED, heartbeatIntervalMs: 400 }))
+      await until(() => daemon.logs.some((l) => l.msg.startsWith('config reloaded')), {
+        timeout: 10_000,
+        message: 'the held reload done after the start',
+      })
+      expect(daemon.logs.find((l) => l.msg.startsWith('config reloaded'))!['applied']).toEqual([
+        'heartbeatIntervalMs',
+      ])
+      expect(daemon.exitCode).toBeUndefined()
+      expect((await fetch(`${daemon.apiUrl}/health`)).status).toBe(200)
+    } finally {
+      await daemon.stop()
+    }
+  })
 })
+
+/** Whether the process has a SIGHUP handler (bit 0 of SigCgt in /proc/<pid>/status). */
+async function catchesHangup(pid: number): Promise<boolean> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8')
+  const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1]
+  return mask !== undefined && (BigInt(`0x${mask}`) & 1n) === 1n
+}

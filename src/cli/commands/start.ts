@@ -12,6 +12,7 @@ import {
   createLogger,
   handleReloadSignal,
   handleShutdownSignals,
+  releaseHangups,
 } from '../../daemon/index.js'
 import type { CliContext } from '../main.js'
 import { EXIT_USAGE } from '../io.js'
@@ -160,6 +161,8 @@ async function runDaemon(
   // Before start: a HUP while starting must not kill the process (Node's default); the
   // reloader holds it until the daemon has started.
   const removeReload = handleReloadSignal(async () => await reloader.reload(), log)
+  // Hangups bin/patternmesh.js held while the modules loaded: one reload for them all.
+  if (releaseHangups() > 0) void reloader.reload()
   try {
     await daemon.start()
   } catch (err) {
