@@ -51,8 +51,14 @@ export function validateConfigLayer(layer: unknown, source: string): Partial<Mes
   return out
 }
 
-/** Rules across keys, checked once all layers are merged. */
-export function validateMergedConfig(config: MeshConfig): MeshConfig {
+/**
+ * Rules across keys, checked once all layers are merged. `networkKeyGiven`: the key comes
+ * with the peer's init (the library), so neither keyFile nor seed is needed.
+ */
+export function validateMergedConfig(
+  config: MeshConfig,
+  options: { networkKeyGiven?: boolean } = {},
+): MeshConfig {
   if (config.deadAfter < config.suspectAfter) {
     throw new ConfigError(
       `deadAfter (${config.deadAfter}) must be at least suspectAfter (${config.suspectAfter})`,
@@ -69,7 +75,11 @@ export function validateMergedConfig(config: MeshConfig): MeshConfig {
     if (config[a] !== undefined && config[b] !== undefined)
       throw new ConfigError(`give either ${a} or ${b}, not both`, a)
   }
-  if (config.seed === undefined && config.keyFile === undefined) {
+  if (
+    config.seed === undefined &&
+    config.keyFile === undefined &&
+    options.networkKeyGiven !== true
+  ) {
     throw new ConfigError(
       'a network key is required: set keyFile (patternmesh keygen) or seed',
       'keyFile',

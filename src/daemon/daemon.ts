@@ -12,7 +12,7 @@ import {
 import { packageVersion } from '../cli/version.js'
 import type { MeshConfig } from '../config/index.js'
 import { ConfigError } from '../errors.js'
-import { MeshNode } from '../node/index.js'
+import { MeshPeer } from '../peer/mesh-peer.js'
 import { FileAdviceAudit, FileAdviceStore } from '../advice/index.js'
 import { FileRoleStateStore } from '../roles/index.js'
 import { readNetworkKeyFile } from '../pattern/index.js'
@@ -36,7 +36,7 @@ export class Daemon {
   private readonly extraStatus: (() => Record<string, unknown>) | undefined
   private readonly lifecycle = new Lifecycle()
   private dataDir: DataDir | undefined
-  private node_: MeshNode | undefined
+  private node_: MeshPeer | undefined
   private api: ApiServer | undefined
   private apiAddress_: ApiAddress | undefined
 
@@ -46,7 +46,7 @@ export class Daemon {
     this.extraStatus = init.extraStatus
   }
 
-  get node(): MeshNode | undefined {
+  get node(): MeshPeer | undefined {
     return this.node_
   }
 
@@ -88,7 +88,7 @@ export class Daemon {
       )
     }
 
-    const node = new MeshNode({
+    const node = new MeshPeer({
       config,
       privateKey: this.dataDir.identity.privateKey,
       transport: 'tcp',
@@ -141,7 +141,7 @@ export class Daemon {
     )
   }
 
-  private async startApi(node: MeshNode, at: ApiAddress): Promise<void> {
+  private async startApi(node: MeshPeer, at: ApiAddress): Promise<void> {
     const token = await resolveApiToken({
       configured: this.config.apiToken,
       dataDir: this.config.dataDir,

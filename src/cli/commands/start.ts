@@ -14,7 +14,7 @@ import {
   handleShutdownSignals,
   releaseHangups,
 } from '../../daemon/index.js'
-import type { CliContext } from '../main.js'
+import type { CliContext } from '../context.js'
 import { EXIT_USAGE } from '../io.js'
 
 export interface StartOptions {
