@@ -22,6 +22,8 @@ import { Lifecycle } from '../util/lifecycle.js'
 export interface DaemonInit {
   config: MeshConfig
   logger: Logger
+  /** Extra fields for `GET /v1/status` (e.g. the config reloads). */
+  extraStatus?: () => Record<string, unknown>
 }
 
 /**
@@ -31,6 +33,7 @@ export interface DaemonInit {
 export class Daemon {
   readonly config: MeshConfig
   private readonly log: Logger
+  private readonly extraStatus: (() => Record<string, unknown>) | undefined
   private readonly lifecycle = new Lifecycle()
   private dataDir: DataDir | undefined
   private node_: MeshPeer | undefined
@@ -40,6 +43,7 @@ export class Daemon {
   constructor(init: DaemonInit) {
     this.config = init.config
     this.log = init.logger
+    this.extraStatus = init.extraStatus
   }
 
   get node(): MeshPeer | undefined {
@@ -149,6 +153,7 @@ export class Daemon {
       port: at.port,
       version: packageVersion(),
       logger: this.log,
+      ...(this.extraStatus !== undefined ? { extraStatus: this.extraStatus } : {}),
     })
     try {
       this.apiAddress_ = await this.api.start()
