@@ -52,9 +52,6 @@ function who(request: FastifyRequest): string {
 export const listAdvice = route({
   method: 'GET',
   path: '/v1/advice',
-  auth: false,
-  write: false,
-  websocket: false,
   schema: {
     operationId: 'listAdvice',
     summary: 'Advice known to this node, newest first, with per-target status',
@@ -85,7 +82,6 @@ export const postAdvice = route({
   path: '/v1/advice',
   auth: true,
   write: true,
-  websocket: false,
   schema: {
     operationId: 'postAdvice',
     summary: 'Issue an advice: relayed to the principal, stamped and broadcast',
@@ -121,7 +117,6 @@ export const rollbackAdvice = route({
   path: '/v1/advice/rollback',
   auth: true,
   write: true,
-  websocket: false,
   schema: {
     operationId: 'rollbackAdvice',
     summary: 'Roll back an advice: a new advice restoring what it replaced',

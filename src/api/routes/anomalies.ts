@@ -16,9 +16,6 @@ interface AnomalyQuery {
 export const anomalies = route({
   method: 'GET',
   path: '/v1/anomalies',
-  auth: false,
-  write: false,
-  websocket: false,
   schema: {
     operationId: 'getAnomalies',
     summary: 'Recorded anomalies, newest first',

@@ -16,7 +16,6 @@ export const events = route({
   method: 'GET',
   path: EVENTS_PATH,
   auth: true,
-  write: false,
   websocket: true,
   schema: {
     operationId: 'getEvents',

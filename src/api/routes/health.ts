@@ -5,9 +5,6 @@ import { DEFAULT_ERROR, contentResponse, jsonResponse, route } from './route.js'
 export const health = route({
   method: 'GET',
   path: '/health',
-  auth: false,
-  write: false,
-  websocket: false,
   schema: {
     operationId: 'getHealth',
     summary: 'Liveness',
@@ -21,9 +18,6 @@ export const health = route({
 export const ready = route({
   method: 'GET',
   path: '/ready',
-  auth: false,
-  write: false,
-  websocket: false,
   schema: {
     operationId: 'getReady',
     summary: 'Readiness: started and join sync done',
@@ -47,9 +41,6 @@ export const ready = route({
 export const metrics = route({
   method: 'GET',
   path: '/metrics',
-  auth: false,
-  write: false,
-  websocket: false,
   schema: {
     operationId: 'getMetrics',
     summary: 'Prometheus metrics',
@@ -73,9 +64,6 @@ export const metrics = route({
 export const networkMetrics = route({
   method: 'GET',
   path: '/v1/metrics/network',
-  auth: false,
-  write: false,
-  websocket: false,
   schema: {
     operationId: 'getNetworkMetrics',
     summary: 'Mesh-wide figures from the observer',

@@ -36,7 +36,13 @@ export interface RouteSpec {
 
 /** The route table in short: method, path and rules of each route. */
 export const ROUTES: readonly RouteSpec[] = API_ROUTES.map(
-  ({ method, path, auth, write, websocket }) => ({ method, path, auth, write, websocket }),
+  ({ method, path, auth = false, write = false, websocket = false }) => ({
+    method,
+    path,
+    auth,
+    write,
+    websocket,
+  }),
 )
 
 export type { ApiRoute, HttpMethod } from './route.js'

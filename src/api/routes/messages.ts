@@ -23,7 +23,6 @@ export const postMessages = route({
   path: '/v1/messages',
   auth: true,
   write: true,
-  websocket: false,
   bodyLimit: (ctx) => ctx.messagesBodyBytes,
   schema: {
     operationId: 'postMessage',

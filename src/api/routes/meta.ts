@@ -5,9 +5,6 @@ import { DEFAULT_ERROR, contentResponse, route } from './route.js'
 export const dashboard = route({
   method: 'GET',
   path: '/',
-  auth: false,
-  write: false,
-  websocket: false,
   schema: {
     operationId: 'getDashboard',
     summary: 'Live dashboard (HTML page)',
@@ -24,9 +21,6 @@ export const dashboard = route({
 export const openapi = route({
   method: 'GET',
   path: '/openapi.json',
-  auth: false,
-  write: false,
-  websocket: false,
   schema: {
     operationId: 'getOpenApi',
     summary: 'This document',

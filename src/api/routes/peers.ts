@@ -12,9 +12,6 @@ import { DEFAULT_ERROR, jsonResponse, route } from './route.js'
 export const peers = route({
   method: 'GET',
   path: '/v1/peers',
-  auth: false,
-  write: false,
-  websocket: false,
   schema: {
     operationId: 'getPeers',
     summary: 'Members of the mesh as this node sees them',

@@ -13,12 +13,12 @@ export type HttpMethod = 'GET' | 'POST'
 export interface ApiRoute {
   method: HttpMethod
   path: string
-  /** Needs the bearer token. */
-  auth: boolean
-  /** A write: takes a token of the write limit. */
-  write: boolean
+  /** Needs the bearer token (default: no). */
+  auth?: boolean
+  /** A write: takes a token of the write limit (default: no). */
+  write?: boolean
   /** A WebSocket endpoint: `wsHandler` serves upgrades, `handler` the plain GET. */
-  websocket: boolean
+  websocket?: boolean
   /** Fastify route schema plus its OpenAPI fields (operationId, summary, tags, security…). */
   schema: Record<string, unknown>
   /** Largest body read, bytes (POST routes). */

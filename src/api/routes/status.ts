@@ -11,9 +11,6 @@ const DEFAULT_TARGET_PEERS = 6
 export const status = route({
   method: 'GET',
   path: '/v1/status',
-  auth: false,
-  write: false,
-  websocket: false,
   schema: {
     operationId: 'getStatus',
     summary: 'Node status',
