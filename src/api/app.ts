@@ -40,6 +40,8 @@ export async function buildApp(ctx: ApiContext, version: string): Promise<Fastif
     logger: false,
     exposeHeadRoutes: false,
     forceCloseConnections: true,
+    // While closing, requests are cut with their connections; no Fastify-shaped 503 body.
+    return503OnClosing: false,
     requestTimeout: REQUEST_TIMEOUT_MS,
     bodyLimit: ctx.maxBodyBytes,
     clientErrorHandler: onClientError,
