@@ -32,7 +32,14 @@ export function meshNodeView(node: MeshPeer, extra: Partial<ApiNode> = {}): ApiN
     removeEventListener: (type, listener) => node.removeEventListener(type, listener),
     ...(node.members !== undefined
       ? {
-          memberViews: () => node.members?.members().map(peerViewOf) ?? [],
+          memberViews: () => {
+            const open = connectedSet(node)
+            return (
+              node.members
+                ?.members()
+                .map((member) => ({ ...peerViewOf(member), connected: open.has(member.id) })) ?? []
+            )
+          },
           roleState: () => {
             const state = node.roles?.state()
             return {
@@ -68,6 +75,14 @@ function adviceProvider(node: MeshPeer): ApiAdvice {
     get: (id) => node.advice?.get(id),
     issue: async (request, meta) => await service().issue(request, meta),
     rollback: async (id, ttlMs, meta) => await service().rollback(id, ttlMs, meta),
+  }
+}
+
+function connectedSet(node: MeshPeer): ReadonlySet<string> {
+  try {
+    return new Set(node.connectedPeers())
+  } catch {
+    return new Set() // not started
   }
 }
 
