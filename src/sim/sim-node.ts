@@ -1,0 +1,42 @@
+/**
+ * The one place a simulation builds a node in this process: every in-process member and every
+ * attacker (of both drivers) comes from `createSimNode`. Switching the simulator to another
+ * composition (the MeshPeer root) means changing this file only.
+ */
+import type { PrivateKey } from '@libp2p/interface'
+import type { Logger } from 'pino'
+import type { MeshConfig } from '../config/index.js'
+import { MeshNode, type MeshNodeInit } from '../node/index.js'
+import type { RoleStateStore } from '../roles/index.js'
+
+/** What the simulator uses of a node: peerId, step, topics, broadcast, roles, advice, observer, libp2p… */
+export type SimNode = MeshNode
+
+export interface SimNodeInit {
+  config: MeshConfig
+  /** Kept across restarts, as a daemon's key file would be. */
+  privateKey?: PrivateKey
+  transport: 'memory' | 'tcp'
+  /** Connection gater (partitions) and the conditioned memory transport. */
+  libp2p?: MeshNodeInit['libp2p']
+  /** A member's role state, kept across restarts; absent for an attacker. */
+  roleStore?: RoleStateStore
+  /** False for an attacker: a mesh member by its transport, not by its heartbeats. */
+  membership?: boolean
+  logger?: Logger
+}
+
+/** Builds (does not start) a node. */
+export function createSimNode(init: SimNodeInit): SimNode {
+  return new MeshNode({
+    config: init.config,
+    transport: init.transport,
+    ...(init.privateKey !== undefined ? { privateKey: init.privateKey } : {}),
+    ...(init.libp2p !== undefined ? { libp2p: init.libp2p } : {}),
+    services: {
+      ...(init.membership === false ? { membership: false } : {}),
+      ...(init.roleStore !== undefined ? { roleStore: init.roleStore } : {}),
+    },
+    ...(init.logger !== undefined ? { logger: init.logger } : {}),
+  })
+}
