@@ -11,7 +11,6 @@ import type {
   AdviceOutcome,
   AttackerHandle,
   ObservationSink,
-  SimMemberInfo,
   SimulationDriver,
 } from '../driver.js'
 import type { Scenario, TimelineAction } from '../scenario.js'
@@ -98,7 +97,8 @@ export class InProcessDriver implements SimulationDriver {
     for (const member of this.list) member.joined = member.alive
   }
 
-  members(): readonly SimMemberInfo[] {
+  /** Its members, nodes and all (tests look into them). */
+  members(): readonly SimMember[] {
     return this.list
   }
 
