@@ -12,6 +12,7 @@ import { ScenarioError, type Scenario } from './scenario.js'
 import { simConfigLayer } from './sim-config.js'
 import { TimelineActions } from './timeline-actions.js'
 import { TimelinePlayer } from './timeline-player.js'
+import { Traffic } from './traffic.js'
 import { sleep, until } from './wait.js'
 
 export interface RunHooks {
@@ -30,10 +31,8 @@ export class SimulationRun {
   private readonly stops: Array<() => void> = []
   private readonly actions: TimelineActions
   private readonly timeline: TimelinePlayer
-  private sentCount = 0
+  private readonly traffic: Traffic
   private peakRssBytes = 0
-  /** Broadcasts whose receipt is not back yet. */
-  private broadcasting = 0
 
   constructor(scenario: Scenario, driver: SimulationDriver, hooks: RunHooks = {}) {
     this.scenario = scenario
@@ -52,6 +51,7 @@ export class SimulationRun {
       recorder: this.recorder,
       onStop: (stop) => this.stops.push(stop),
     })
+    this.traffic = new Traffic(scenario.traffic, driver, this.recorder)
     this.timeline = new TimelinePlayer(
       async (action) => await this.actions.apply(action),
       (err, action) => this.hooks.logger?.warn({ err, action }, 'timeline action failed'),
@@ -65,7 +65,7 @@ export class SimulationRun {
       const formMs = Date.now() - formStarted
       this.timelineStartAt = Date.now()
       this.watch()
-      this.startTraffic()
+      this.stops.push(this.traffic.start())
       this.timeline.start(this.scenario.timeline)
       await sleep(this.scenario.duration * 1000)
       await this.timeline.settle()
@@ -74,7 +74,7 @@ export class SimulationRun {
       // Let the last messages land (bounded) before the figures are taken.
       await until(
         () =>
-          this.broadcasting === 0 &&
+          this.traffic.inFlight === 0 &&
           this.recorder.undelivered((node) => !this.driver.isAlive(node)) === 0,
         SETTLE_MAX_MS,
       ).catch(() => undefined)
@@ -139,46 +139,6 @@ export class SimulationRun {
       this.hooks.progress?.(this.progressLine())
     }, this.driver.sampleIntervalMs)
     this.stops.push(() => clearInterval(sampler))
-  }
-
-  /**
-   * Every sender broadcasts `rate` times a second, each at its own phase of the period: the
-   * mesh's load stays even instead of arriving in one burst of every node at once.
-   */
-  private startTraffic(): void {
-    const { rate, bytes } = this.scenario.traffic
-    if (rate <= 0) return
-    const members = this.driver.members()
-    const senders = members.filter((m) => !m.observer)
-    const periodMs = 1000 / rate
-    const send = (sender: number, name: string): void => {
-      if (!this.driver.isJoined(sender)) return
-      const receivers = senders
-        .map((r) => r.index)
-        .filter((r) => r !== sender && this.driver.isJoined(r) && this.driver.reachable(sender, r))
-      const payload = `${name}:${this.sentCount++}:`.padEnd(bytes, 'a').slice(0, bytes)
-      // Sent when broadcast() is called: a receiver killed after that is excused.
-      const sentAt = Date.now()
-      this.broadcasting++
-      this.driver
-        .broadcast(sender, payload)
-        .then(
-          (id) => this.recorder.messageSent(id, receivers, sentAt, sender),
-          () => this.recorder.broadcastFailures++,
-        )
-        .finally(() => this.broadcasting--)
-    }
-    senders.forEach(({ index, name }, i) => {
-      const start = setTimeout(
-        () => {
-          send(index, name)
-          const timer = setInterval(() => send(index, name), periodMs)
-          this.stops.push(() => clearInterval(timer))
-        },
-        (periodMs * i) / senders.length,
-      )
-      this.stops.push(() => clearTimeout(start))
-    })
   }
 
   private progressLine(): string {

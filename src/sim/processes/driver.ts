@@ -117,7 +117,16 @@ export class ProcessDriver implements SimulationDriver {
 
   async namedPrincipals(): Promise<Array<string | null>> {
     const voters = this.daemons.filter((_, i) => !this.infos[i]!.observer)
-    return await Promise.all(voters.map(async (d) => (await d.get<Status>('/v1/status')).principal))
+    // A daemon whose API does not answer yet names no one (the run polls again).
+    return await Promise.all(
+      voters.map(
+        async (d) =>
+          await d.get<Status>('/v1/status').then(
+            (s) => s.principal,
+            () => null,
+          ),
+      ),
+    )
   }
 
   principalOf(node: number): string | null | undefined {
