@@ -65,6 +65,23 @@ describe('patternmesh simulate from any directory', () => {
     )
   })
 
+  it('names an unknown timeline action and the valid ones', async () => {
+    await writeFile(
+      join(dir, 'explode.json'),
+      JSON.stringify({
+        name: 'boom',
+        duration: 5,
+        nodes: { count: 3 },
+        timeline: [{ at: 1, action: 'explode', node: 0 }],
+      }),
+    )
+    const run = await simulate('explode.json')
+    expect(run.code).toBe(2)
+    expect(run.stderr).toBe(
+      `patternmesh: error: scenario ${join(dir, 'explode.json')}: timeline.0: unknown action "explode" (valid: kill, restart, partition, heal, weight, advice, attack)\n`,
+    )
+  })
+
   it('reads a path from the current directory first, and writes progress every 5 s to a pipe', async () => {
     // Named like a shipped scenario: the local file wins.
     await writeFile(
