@@ -9,8 +9,23 @@ import type { MeshConfig } from '../config/index.js'
 import { MeshNode, type MeshNodeInit } from '../node/index.js'
 import type { RoleStateStore } from '../roles/index.js'
 
-/** What the simulator uses of a node: peerId, step, topics, broadcast, roles, advice, observer, libp2p… */
-export type SimNode = MeshNode
+/** All the simulator uses of a node: whatever builds it must offer this surface. */
+export type SimNode = Pick<
+  MeshNode,
+  | 'peerId'
+  | 'step'
+  | 'topics'
+  | 'isStarted'
+  | 'broadcast'
+  | 'onMessage'
+  | 'addEventListener'
+  | 'roles'
+  | 'advice'
+  | 'observer'
+  | 'libp2p'
+  | 'start'
+  | 'stop'
+>
 
 export interface SimNodeInit {
   config: MeshConfig
