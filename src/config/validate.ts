@@ -41,6 +41,12 @@ export function validateMergedConfig(config: MeshConfig): MeshConfig {
       'weight',
     )
   }
+  if (config.targetPeers > config.maxPeers) {
+    throw new ConfigError(
+      `targetPeers (${config.targetPeers}) must be at most maxPeers (${config.maxPeers})`,
+      'targetPeers',
+    )
+  }
   if (config.seed !== undefined && config.keyFile !== undefined) {
     throw new ConfigError('give either keyFile or seed, not both', 'keyFile')
   }

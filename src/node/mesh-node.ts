@@ -1,3 +1,4 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import { TypedEventEmitter } from 'main-event'
@@ -29,6 +30,7 @@ import {
 import { AdviceService, type AdviceAudit, type AdviceStore } from '../advice/index.js'
 import { Membership } from '../membership/index.js'
 import { ObserverModeError } from '../observer/errors.js'
+import { peerManager, peerRecords, type PeerManager, type PeerRecords } from '../peers/index.js'
 import { MeshObserver } from '../observer/mesh-observer.js'
 import { MemoryRoleStateStore, RoleManager, type RoleStateStore } from '../roles/index.js'
 import { StepClock } from '../sync/step-clock.js'
@@ -136,6 +138,9 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
   private roles_: RoleManager | undefined
   private advice_: AdviceService | undefined
   private syncSource_: 'peers' | 'local' | undefined
+  /** libp2p's key (init's, or one made at start): src/peers signs our peer record with it. */
+  private privateKey_: PrivateKey | undefined
+  private peers_: { records: PeerRecords; manager: PeerManager } | undefined
 
   constructor(init: MeshNodeInit) {
     super()
@@ -197,6 +202,11 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
   /** Advice: issue, apply, results, anti-entropy (undefined before start or when off). */
   get advice(): AdviceService | undefined {
     return this.advice_
+  }
+
+  /** Signed peer records and the peer manager (undefined before start or without membership). */
+  get peers(): { records: PeerRecords; manager: PeerManager } | undefined {
+    return this.peers_
   }
 
   /** Where the join sync got the step from, once it is over. */
@@ -375,10 +385,11 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
     // Sequence numbers keep increasing across restarts without state on disk (PROTOCOL.md §3).
     this.nextDataSeq = Date.now() * 1000
     this.nextControlSeq = this.nextDataSeq
+    this.privateKey_ = this.init.privateKey ?? (await generateKeyPair('Ed25519'))
     const libp2p = await createMeshLibp2p({
       listen: this.config.listen,
       transport: this.init.transport ?? 'tcp',
-      privateKey: this.init.privateKey,
+      privateKey: this.privateKey_,
       psk: this.init.psk,
       mdns: this.config.mdns,
       bootstrap: this.config.bootstrap,
@@ -537,8 +548,32 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
       ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
       ...(this.init.services?.version !== undefined ? { version: this.init.services.version } : {}),
       ...(this.config.nodeId !== undefined ? { metadata: { nodeId: this.config.nodeId } } : {}),
+      peerRecord: () => this.peers_?.records.current(),
     })
     this.members_ = members
+    // Peers (src/peers, DESIGN §13): our signed record rides our heartbeats, members' records
+    // land in the peer store, the manager keeps `targetPeers` connections to random members.
+    // Bootstrap peers are redialed only while alone, mDNS peers dialed only below the target.
+    const logger = this.init.logger !== undefined ? { logger: this.init.logger } : {}
+    const records = peerRecords()({
+      identity: this,
+      privateKey: this.privateKey_!,
+      libp2p: this.libp2p,
+      heartbeats: members,
+      ...logger,
+    })
+    const manager = peerManager()({
+      identity: this,
+      libp2p: this.libp2p,
+      members,
+      liveConfig: this,
+      ...logger,
+    })
+    this.peers_ = { records, manager }
+    await records.start()
+    await manager.start()
+    this.libp2p.services.bootstrapDialer.redialWhile(() => manager.isAlone())
+    this.libp2p.services.discoveryDialer.dialWhile(() => manager.belowTarget())
     members.start()
     const roles = new RoleManager({
       node: this,
@@ -571,6 +606,9 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
     this.observer_ = undefined
     await this.roles_?.stop()
     this.roles_ = undefined
+    await this.peers_?.manager.stop()
+    await this.peers_?.records.stop()
+    this.peers_ = undefined
     this.members_?.stop()
     this.members_ = undefined
     this.clock.stop()
