@@ -207,7 +207,10 @@ export class BootstrapDialer implements Startable {
         this.schedule(entry, backoffDelay(0, this.backoff, this.random))
       } else {
         // Idle since the condition stopped its retries; no-op while it has a timer or dial.
-        this.schedule(entry, backoffDelay(Math.max(0, entry.failures - 1), this.backoff, this.random))
+        this.schedule(
+          entry,
+          backoffDelay(Math.max(0, entry.failures - 1), this.backoff, this.random),
+        )
       }
     }
   }

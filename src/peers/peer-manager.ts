@@ -10,6 +10,7 @@
  */
 import type { Connection, PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { setMaxListeners } from 'node:events'
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../net/backoff.js'
@@ -39,7 +40,9 @@ export interface PeerManagerComponents {
   >
   members: MemberDirectory
   /** Read every round, so a CONFIG advice or a reload changes the numbers live. */
-  liveConfig: { readonly config: Readonly<Pick<MeshConfig, 'targetPeers' | 'maxPeers' | 'timeoutMs'>> }
+  liveConfig: {
+    readonly config: Readonly<Pick<MeshConfig, 'targetPeers' | 'maxPeers' | 'timeoutMs'>>
+  }
   logger?: Logger
 }
 
@@ -102,6 +105,7 @@ export class PeerManager implements Service {
   private readonly dialing = new Set<string>()
   private readonly backoffs = new Map<string, Backoff>()
   private remembered: string[] = []
+  private rememberedMembers = new Set<string>()
   private rememberedAt: number | undefined
   private readonly counters = { dials: 0, dialFailures: 0, pruned: 0, rounds: 0 }
 
@@ -123,6 +127,8 @@ export class PeerManager implements Service {
     if (this.controller !== undefined) return
     this.controller = new AbortController()
     const { signal } = this.controller
+    // Every dial and peer store call listens to it for as long as it lasts: many at once is normal.
+    setMaxListeners(Infinity, signal)
     this.components.libp2p.addEventListener('peer:disconnect', this.onDisconnect, { signal })
     this.components.libp2p.addEventListener('peer:connect', this.onConnect, { signal })
     this.schedule(0)
@@ -209,7 +215,10 @@ export class PeerManager implements Service {
       const now = this.now()
       const { targetPeers, maxPeers, timeoutMs } = this.components.liveConfig.config
       const open = this.openPeers()
-      if (this.rememberedAt === undefined || (open.size === 0 && now - this.rememberedAt >= this.rememberedReloadMs)) {
+      if (
+        this.rememberedAt === undefined ||
+        (open.size === 0 && now - this.rememberedAt >= this.rememberedReloadMs)
+      ) {
         await this.loadRemembered(signal)
       }
       if (signal.aborted) return
@@ -226,6 +235,7 @@ export class PeerManager implements Service {
           alive,
           notAlive,
           remembered: this.remembered,
+          rememberedMembers: this.rememberedMembers,
           target: Math.min(targetPeers, maxPeers),
           max: maxPeers,
           maxParallel: this.maxParallelDials,
@@ -268,7 +278,10 @@ export class PeerManager implements Service {
     return open
   }
 
-  /** Peers with addresses in the peer store, members (tagged by PeerRecords) first. */
+  /**
+   * Peers with addresses in the peer store, members (tagged by PeerRecords) first so that the
+   * limit keeps them.
+   */
   private async loadRemembered(signal: AbortSignal): Promise<void> {
     this.rememberedAt = this.now()
     const self = this.components.identity.peerId
@@ -286,8 +299,14 @@ export class PeerManager implements Service {
         signal,
       })
       this.remembered = peers.map((peer) => peer.id.toString())
+      this.rememberedMembers = new Set(
+        peers.filter((peer) => peer.tags.has(MEMBER_TAG)).map((peer) => peer.id.toString()),
+      )
       if (this.remembered.length > 0) {
-        this.log?.debug({ remembered: this.remembered.length }, 'peers remembered in the peer store')
+        this.log?.debug(
+          { remembered: this.remembered.length },
+          'peers remembered in the peer store',
+        )
       }
     } catch (err) {
       if (!signal.aborted) this.log?.warn({ err }, 'peer store not read')

@@ -11,6 +11,7 @@
  */
 import type { Peer, PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { setMaxListeners } from 'node:events'
 import { CODE_P2P } from '@multiformats/multiaddr'
 import type { Logger } from 'pino'
 import type { MembershipEvents } from '../membership/events.js'
@@ -78,6 +79,8 @@ export class PeerRecords implements Service {
   /** The last record text accepted (or found unchanged) per member, to skip re-verifying it. */
   private readonly known = new Map<string, string>()
   private readonly checking = new Set<string>()
+  /** A member's record that came while its previous one was being checked (≤ one each). */
+  private readonly waiting = new Map<string, string>()
   private readonly counters: PeerRecordsStats = {
     sealed: 0,
     accepted: 0,
@@ -102,6 +105,8 @@ export class PeerRecords implements Service {
     const controller = new AbortController()
     this.controller = controller
     const { signal } = controller
+    // Every dial and peer store call listens to it for as long as it lasts: many at once is normal.
+    setMaxListeners(Infinity, signal)
     this.components.libp2p.addEventListener('self:peer:update', this.onSelfUpdate, { signal })
     this.components.heartbeats.addEventListener('members.heartbeat', this.onHeartbeat, { signal })
     await this.refreshOwn()
@@ -110,6 +115,7 @@ export class PeerRecords implements Service {
   async stop(): Promise<void> {
     this.controller?.abort()
     this.controller = undefined
+    this.waiting.clear()
     await this.sealing
   }
 
@@ -135,7 +141,9 @@ export class PeerRecords implements Service {
 
   private async sealOwn(): Promise<void> {
     if (this.controller === undefined) return
-    const addrs = this.components.libp2p.getMultiaddrs().map((addr) => addr.decapsulateCode(CODE_P2P))
+    const addrs = this.components.libp2p
+      .getMultiaddrs()
+      .map((addr) => addr.decapsulateCode(CODE_P2P))
     const key = addrs.map((addr) => addr.toString()).join(' ')
     if (this.own?.addrs === key || addrs.length === 0) return
     // ms since epoch: a restarted node's record is newer without any state kept.
@@ -161,13 +169,28 @@ export class PeerRecords implements Service {
       this.counters.unchanged++
       return
     }
-    if (this.checking.has(peerId)) return
+    if (this.checking.has(peerId)) {
+      // One waits per member, the newest: it is checked once the one under way is done.
+      this.waiting.set(peerId, text)
+      return
+    }
     if (this.checking.size >= this.maxVerifications) {
       this.counters.skipped++
       return
     }
+    this.check(peerId, text)
+  }
+
+  private check(peerId: string, text: string): void {
     this.checking.add(peerId)
-    void this.consider(peerId, text).finally(() => this.checking.delete(peerId))
+    void this.consider(peerId, text).finally(() => {
+      this.checking.delete(peerId)
+      const next = this.waiting.get(peerId)
+      this.waiting.delete(peerId)
+      if (next !== undefined && this.controller !== undefined && this.known.get(peerId) !== next) {
+        this.check(peerId, next)
+      }
+    })
   }
 
   private async consider(peerId: string, text: string): Promise<void> {

@@ -12,6 +12,7 @@ function round(changes: Partial<DialRound> = {}): DialRound {
     alive: [],
     notAlive: [],
     remembered: [],
+    rememberedMembers: new Set(),
     target: 3,
     max: 6,
     maxParallel: 4,
@@ -30,7 +31,11 @@ describe('planDials', () => {
     },
     {
       name: 'counts open connections and dials under way',
-      round: round({ alive: ['a', 'b', 'c', 'd'], connected: new Set(['a']), dialing: new Set(['b']) }),
+      round: round({
+        alive: ['a', 'b', 'c', 'd'],
+        connected: new Set(['a']),
+        dialing: new Set(['b']),
+      }),
       dial: ['c'],
     },
     {
@@ -49,13 +54,21 @@ describe('planDials', () => {
       dial: ['a', 'r1', 'r2', 'z'],
     },
     {
-      name: 'a restarted node with no members dials the peers it remembers',
-      round: round({ remembered: ['r1', 'r2', 'r3', 'r4'] }),
-      dial: ['r1', 'r2', 'r3'],
+      name: 'a restarted node with no members dials the peers it remembers, members first',
+      round: round({
+        remembered: ['r1', 'r2', 'm1', 'r3', 'm2'],
+        rememberedMembers: new Set(['m1', 'm2']),
+      }),
+      dial: ['m1', 'm2', 'r1'],
     },
     {
       name: 'no more dials in flight than maxParallel',
-      round: round({ alive: ['a', 'b', 'c', 'd'], dialing: new Set(['x', 'y']), target: 6, maxParallel: 3 }),
+      round: round({
+        alive: ['a', 'b', 'c', 'd'],
+        dialing: new Set(['x', 'y']),
+        target: 6,
+        maxParallel: 3,
+      }),
       dial: ['a'],
     },
     {
@@ -65,13 +78,24 @@ describe('planDials', () => {
     },
     {
       name: 'a probe adds one not-alive member at the target',
-      round: round({ alive: ['a', 'b', 'c'], notAlive: ['z'], connected: new Set(['a', 'b', 'c']), probe: true }),
+      round: round({
+        alive: ['a', 'b', 'c'],
+        notAlive: ['z'],
+        connected: new Set(['a', 'b', 'c']),
+        probe: true,
+      }),
       dial: ['z'],
       probed: 'z',
     },
     {
       name: 'no probe at the maximum',
-      round: round({ notAlive: ['z'], connected: new Set(['a', 'b']), max: 2, target: 2, probe: true }),
+      round: round({
+        notAlive: ['z'],
+        connected: new Set(['a', 'b']),
+        max: 2,
+        target: 2,
+        probe: true,
+      }),
       dial: [],
     },
   ])('$name', ({ round, dial, probed }) => {
