@@ -57,6 +57,13 @@ export interface MeshConfig {
   floodBurst: number
   maxNodes: number
   /**
+   * Connections the peer manager keeps, to alive members picked at random (DESIGN §13); 0
+   * dials none (fixed topologies: simulations).
+   */
+  targetPeers: number
+  /** Connections beyond which the peer manager prunes random members; at least `targetPeers`. */
+  maxPeers: number
+  /**
    * gossipsub mesh degree D (peers a message is pushed to; Dlo and Dhi follow from it). The
    * default 6 is libp2p's; fewer means fewer duplicate copies per message, less redundancy.
    */
@@ -112,6 +119,10 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   floodRatePerSecond: 50_000,
   floodBurst: 100_000,
   maxNodes: 200,
+  // Six random members each: the mesh stays connected when any few nodes die, and no node
+  // (bootstrap included) is a centre. 24 leaves room for the peers that join through us.
+  targetPeers: 6,
+  maxPeers: 24,
   gossipMeshDegree: 6,
   gossipFloodPublish: true,
   syncTimeout: 3000,

@@ -48,6 +48,8 @@ export const CONFIG_SCHEMA = {
     floodRatePerSecond: { type: 'number', exclusiveMinimum: 0 },
     floodBurst: { type: 'number', minimum: 1 },
     maxNodes: { type: 'integer', minimum: 1, maximum: 100_000 },
+    targetPeers: { type: 'integer', minimum: 0, maximum: 1000 },
+    maxPeers: { type: 'integer', minimum: 1, maximum: 10_000 },
     gossipMeshDegree: { type: 'integer', minimum: 1, maximum: 32 },
     gossipFloodPublish: { type: 'boolean' },
     syncTimeout: { type: 'integer', minimum: 10, maximum: 600_000 },

@@ -71,6 +71,12 @@ export function validateMergedConfig(
       'weight',
     )
   }
+  if (config.targetPeers > config.maxPeers) {
+    throw new ConfigError(
+      `targetPeers (${config.targetPeers}) must be at most maxPeers (${config.maxPeers})`,
+      'targetPeers',
+    )
+  }
   for (const [a, b] of EXCLUSIVE_KEYS) {
     if (config[a] !== undefined && config[b] !== undefined)
       throw new ConfigError(`give either ${a} or ${b}, not both`, a)

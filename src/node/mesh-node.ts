@@ -1,4 +1,6 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { PrivateKey } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
@@ -56,6 +58,7 @@ export class MeshNode
   private isReady = false
   private syncSource_: 'peers' | 'local' | undefined
   private removeValidators: (() => void) | undefined
+  private privateKey_: PrivateKey | undefined
 
   constructor(init: MeshNodeInit) {
     super()
@@ -94,6 +97,12 @@ export class MeshNode
   get libp2p(): MeshLibp2p {
     if (this.libp2p_ === undefined) throw new NotStartedError()
     return this.libp2p_
+  }
+
+  /** The libp2p identity key (the init's, or one made at start): peer records are signed with it. */
+  get privateKey(): PrivateKey {
+    if (this.privateKey_ === undefined) throw new NotStartedError()
+    return this.privateKey_
   }
 
   get peerId(): string {
@@ -229,7 +238,9 @@ export class MeshNode
     // Sequence numbers keep increasing across restarts without state on disk (PROTOCOL.md §3).
     const firstSeq = Date.now() * 1000
     this.sealer.restartAt(firstSeq)
-    const libp2p = await createNodeLibp2p(this.config, this.topics, this.init, this.log)
+    this.privateKey_ = this.init.privateKey ?? (await generateKeyPair('Ed25519'))
+    const init = { ...this.init, privateKey: this.privateKey_ }
+    const libp2p = await createNodeLibp2p(this.config, this.topics, init, this.log)
     this.libp2p_ = libp2p
     this.removeValidators = installValidators(libp2p, this.topics, (m) => this.receive(m))
     this.batcher = createNodeBatcher({
@@ -263,19 +274,13 @@ export class MeshNode
     )
     this.clock.start()
     this.isReady = false
-    const stepSync = this.stepSync
-    const sync = { libp2p, stepSync, config: this.config, topics: this.topics, signal }
-    this.ready = joinSync(sync)
-      .then((source) => {
-        if (signal.aborted) return
-        this.syncSource_ = source
-        this.log?.info({ step: this.clock.step, source }, 'step synced')
-        this.safeDispatchEvent('step.synced', { detail: { step: this.clock.step, source } })
-        stepSync.startAnnouncing()
-      })
-      .finally(() => {
-        this.isReady = true
-      })
+    const synced = (source: 'peers' | 'local'): void => {
+      this.syncSource_ = source
+      this.log?.info({ step: this.clock.step, source }, 'step synced')
+      this.safeDispatchEvent('step.synced', { detail: { step: this.clock.step, source } })
+    }
+    const sync = { libp2p, stepSync: this.stepSync, config: this.config, topics: this.topics }
+    this.ready = joinSync({ ...sync, signal, synced }).finally(() => (this.isReady = true))
   }
 
   private readonly announceStep = async (): Promise<void> => {

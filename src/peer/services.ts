@@ -6,11 +6,14 @@ import { AdviceService } from '../advice/index.js'
 import { Membership } from '../membership/index.js'
 import type { MeshNode, Service } from '../node/index.js'
 import { MeshObserver } from '../observer/index.js'
+import { peerManager, peerRecords, type PeerManager, type PeerRecords } from '../peers/index.js'
 import { MemoryRoleStateStore, RoleManager } from '../roles/index.js'
 import type { MeshPeerInit } from './types.js'
 
 export interface PeerServices {
   members: Membership | undefined
+  /** Signed peer records in heartbeats, and the peer manager (DESIGN §13). */
+  peers: { records: PeerRecords; manager: PeerManager } | undefined
   roles: RoleManager | undefined
   advice: AdviceService | undefined
   observer: MeshObserver
@@ -37,6 +40,7 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     const observer = new MeshObserver({ node: observedNode(node, undefined, undefined), ...logger })
     return {
       members: undefined,
+      peers: undefined,
       roles: undefined,
       advice: undefined,
       observer,
@@ -48,7 +52,27 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     ...logger,
     ...(options.version !== undefined ? { version: options.version } : {}),
     ...(node.config.nodeId !== undefined ? { metadata: { nodeId: node.config.nodeId } } : {}),
+    peerRecord: () => records.current(),
   })
+  // Our signed record rides our heartbeats and members' records land in the peer store; the
+  // manager keeps `targetPeers` connections to random members. Bootstrap peers are redialed
+  // only while alone, mDNS peers dialed only below the target.
+  const records = peerRecords()({
+    identity: node,
+    privateKey: node.privateKey,
+    libp2p: node.libp2p,
+    heartbeats: members,
+    ...logger,
+  })
+  const manager = peerManager()({
+    identity: node,
+    libp2p: node.libp2p,
+    members,
+    liveConfig: node,
+    ...logger,
+  })
+  node.libp2p.services.bootstrapDialer.redialWhile(() => manager.isAlone())
+  node.libp2p.services.discoveryDialer.dialWhile(() => manager.belowTarget())
   const roles = new RoleManager({
     node,
     membership: members,
@@ -66,10 +90,18 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
   const observer = new MeshObserver({ node: observedNode(node, members, roles), ...logger })
   return {
     members,
+    peers: { records, manager },
     roles,
     advice,
     observer,
-    ordered: [asService(members), asService(roles), asService(advice), asService(observer)],
+    ordered: [
+      records,
+      manager,
+      asService(members),
+      asService(roles),
+      asService(advice),
+      asService(observer),
+    ],
   }
 }
 
