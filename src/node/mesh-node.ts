@@ -131,15 +131,12 @@ export class MeshNode
   }
 
   async start(): Promise<void> {
-    await this.lifecycle.start(
-      async () => await this.startParts(),
-      async () => await this.stopParts(),
-    )
+    await this.lifecycle.start(this.startParts, this.stopParts)
   }
 
   /** Stops in reverse order of start; harmless when called twice. */
   async stop(): Promise<void> {
-    await this.lifecycle.stop(async () => await this.stopParts())
+    await this.lifecycle.stop(this.stopParts)
   }
 
   /**
@@ -232,7 +229,7 @@ export class MeshNode
     return undefined
   }
 
-  private async startParts(): Promise<void> {
+  private readonly startParts = async (): Promise<void> => {
     this.controller = new AbortController()
     const signal = this.controller.signal
     // Sequence numbers keep increasing across restarts without state on disk (PROTOCOL.md §3).
@@ -287,7 +284,7 @@ export class MeshNode
     await this.sendControl('step-sync', new Uint8Array(0))
   }
 
-  private async stopParts(): Promise<void> {
+  private readonly stopParts = async (): Promise<void> => {
     this.controller.abort()
     this.clock.stop()
     await this.stepSync?.stop()
