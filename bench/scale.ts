@@ -47,6 +47,12 @@ function print(ctx: BenchContext, f: Figures, rssBefore: number, loop: IntervalH
     [
       ['nodes', String(nodes)],
       ['time to form', `${(f.formMs / 1000).toFixed(1)} s`],
+      [
+        'connections per node min / median / max',
+        f.connectionsPerNode === null
+          ? 'n/a'
+          : `${f.connectionsPerNode.min} / ${f.connectionsPerNode.median} / ${f.connectionsPerNode.max}`,
+      ],
       ['RSS before the nodes', `${mib(rssBefore)} MiB`],
       ['peak RSS, total', `${mib(peak)} MiB`],
       ['peak RSS a node (above the bare process)', `${mib((peak - rssBefore) / nodes)} MiB`],

@@ -55,6 +55,8 @@ export interface SimulationDriver {
   isJoined(node: number): boolean
   /** No partition between the two. */
   reachable(a: number, b: number): boolean
+  /** How many peers each live member is connected to now (peer manager figures). */
+  connectionCounts(): Promise<number[]>
   /** The principal each live voter names now, asked afresh (formation). */
   namedPrincipals(): Promise<Array<string | null>>
   /** The principal `node` names, as last seen (undefined when down). */

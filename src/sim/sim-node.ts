@@ -15,6 +15,7 @@ export type SimNode = Pick<
   | 'step'
   | 'topics'
   | 'isStarted'
+  | 'connectedPeers'
   | 'broadcast'
   | 'onMessage'
   | 'addEventListener'

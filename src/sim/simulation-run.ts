@@ -63,6 +63,7 @@ export class SimulationRun {
     try {
       await this.form()
       const formMs = Date.now() - formStarted
+      const connectionsFormed = await this.driver.connectionCounts()
       this.timelineStartAt = Date.now()
       this.watch()
       this.stops.push(this.traffic.start())
@@ -79,6 +80,7 @@ export class SimulationRun {
         SETTLE_MAX_MS,
       ).catch(() => undefined)
       const advice = [...this.actions.adviceFailures, ...(await this.driver.collect(this.sink()))]
+      const connectionsEnd = await this.driver.connectionCounts()
       return {
         recorder: this.recorder,
         members: this.driver.members().map(({ index, peerId, observer }) => ({
@@ -90,6 +92,7 @@ export class SimulationRun {
         life: this.actions.life,
         endAt,
         formMs,
+        connections: { formed: connectionsFormed, end: connectionsEnd },
         timelineStartAt: this.timelineStartAt,
         ...(this.driver.measuresRss ? { peakRssBytes: this.peakRssBytes } : {}),
         advice,

@@ -50,6 +50,10 @@ class ScriptedDriver implements SimulationDriver {
   reachable(): boolean {
     return true
   }
+  async connectionCounts(): Promise<number[]> {
+    return this.members().map(() => 2)
+  }
+
   async namedPrincipals(): Promise<Array<string | null>> {
     return [...this.up].map(() => this.principal())
   }

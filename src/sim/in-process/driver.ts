@@ -115,6 +115,10 @@ export class InProcessDriver implements SimulationDriver {
     return this.partitions.allowed(this.list[a]!.peerId, this.list[b]!.peerId)
   }
 
+  async connectionCounts(): Promise<number[]> {
+    return this.list.filter((m) => m.alive).map((m) => m.node!.connectedPeers().length)
+  }
+
   async namedPrincipals(): Promise<Array<string | null>> {
     return this.list
       .filter((m) => !m.observer)

@@ -115,6 +115,19 @@ export class ProcessDriver implements SimulationDriver {
     return true
   }
 
+  async connectionCounts(): Promise<number[]> {
+    const live = this.daemons.filter((_, i) => this.isAlive(i))
+    const counts = await Promise.all(
+      live.map(async (d) =>
+        d.get<{ connectedPeers: number }>('/v1/status').then(
+          (s) => s.connectedPeers,
+          () => undefined,
+        ),
+      ),
+    )
+    return counts.filter((n): n is number => n !== undefined)
+  }
+
   async namedPrincipals(): Promise<Array<string | null>> {
     const voters = this.daemons.filter((_, i) => !this.infos[i]!.observer)
     // A daemon whose API does not answer yet names no one (the run polls again).
