@@ -1,3 +1,4 @@
+import type { Message } from '@libp2p/gossipsub'
 import type { Envelope, VerifyResult } from '../protocol/index.js'
 import type { StepChangeDetail } from '../sync/step-clock.js'
 
@@ -18,6 +19,11 @@ export interface FrameVerdictDetail {
   from: string
   result: VerifyResult
   at: number
+  /**
+   * The gossip message as received (from, sequenceNumber, topic, data, signature, key), when
+   * the frame came by gossip: the evidence an anomaly report carries (DESIGN §14).
+   */
+  gossip?: Message
 }
 
 export interface MeshNodeEvents {

@@ -30,6 +30,7 @@ import { AdviceService, type AdviceAudit, type AdviceStore } from '../advice/ind
 import { Membership } from '../membership/index.js'
 import { ObserverModeError } from '../observer/errors.js'
 import { MeshObserver } from '../observer/mesh-observer.js'
+import { AnomalyReportService, controlEventIntake } from '../observer/reports/index.js'
 import { MemoryRoleStateStore, RoleManager, type RoleStateStore } from '../roles/index.js'
 import { StepClock } from '../sync/step-clock.js'
 import { Lifecycle } from '../util/lifecycle.js'
@@ -133,6 +134,7 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
   private readonly detach: Array<() => void> = []
   private members_: Membership | undefined
   private observer_: MeshObserver | undefined
+  private reports_: AnomalyReportService | undefined
   private roles_: RoleManager | undefined
   private advice_: AdviceService | undefined
   private syncSource_: 'peers' | 'local' | undefined
@@ -259,13 +261,20 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
    * The receive path of one gossip message, as gossipsub's validator runs it; public so that
    * tests and simulations can inject frames. Returns the verdict of the message.
    */
-  receive(message: { topic: string; from: string; data: Uint8Array }): TopicValidatorResult {
+  receive(message: {
+    topic: string
+    from: string
+    data: Uint8Array
+    gossip?: Message
+  }): TopicValidatorResult {
     const outcome = this.pipeline.validate(message.topic, message.from, message.data)
     const at = Date.now()
+    const { topic, from, gossip } = message
     for (const result of outcome.frames) {
       this.verdictCounts[result.code] = (this.verdictCounts[result.code] ?? 0) + 1
       this.safeDispatchEvent('verdict', {
-        detail: { topic: message.topic, from: message.from, result, at },
+        detail:
+          gossip === undefined ? { topic, from, result, at } : { topic, from, result, at, gossip },
       })
       if (result.verdict !== 'accept' || result.envelope === undefined) continue
       const envelope = result.envelope
@@ -414,6 +423,7 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
           topic,
           from: message.type === 'signed' ? message.from.toString() : '',
           data: message.data,
+          gossip: message,
         }),
       )
       pubsub.subscribe(topic)
@@ -527,11 +537,7 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
 
   /** Membership and roles publish through the node, so they start once it is started. */
   private async startServices(): Promise<void> {
-    this.observer_ = new MeshObserver({
-      node: this,
-      ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
-    })
-    if (this.init.services?.membership === false) return this.observer_.start()
+    if (this.init.services?.membership === false) return await this.startObserver()
     const members = new Membership({
       node: this,
       ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
@@ -561,13 +567,57 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
       ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
     })
     await this.advice_.start()
-    this.observer_.start()
+    await this.startObserver()
+  }
+
+  /**
+   * The observer and the anomaly reports it takes from the mesh (DESIGN §14). Wiring for the
+   * composition root to take over: the components are narrow ports of this node.
+   */
+  private async startObserver(): Promise<void> {
+    const logger = this.init.logger !== undefined ? { logger: this.init.logger } : {}
+    const observer = new MeshObserver({
+      identity: this,
+      liveConfig: this,
+      verdicts: this,
+      connections: this,
+      ...(this.members_ !== undefined ? { members: this.members_ } : {}),
+      ...(this.roles_ !== undefined ? { roles: this.roles_ } : {}),
+      pubsub: this.libp2p.services.pubsub,
+      ...logger,
+    })
+    this.observer_ = observer
+    await observer.start()
+    this.reports_ = new AnomalyReportService({
+      identity: this,
+      control: {
+        sendControl: async (kind, data) => await this.sendControl(kind, data),
+        handleControl: controlEventIntake(this),
+      },
+      verdicts: this,
+      // The receive checks again, minus what one message cannot prove: a fresh replay guard
+      // and no step window (provable.ts says which codes a report may claim).
+      reverify: (message) =>
+        new ReceivePipeline({
+          generator: this.generator,
+          replayGuard: new ReplayGuard({ maxSenders: 4, window: 32 }),
+          topics: this.topics,
+          localStep: () => this.clock.step,
+          stepWindow: () => Number.POSITIVE_INFINITY,
+          maxFrameBytes: this.config.maxFrameBytes,
+        }).validate(message.topic, message.from, message.data).frames,
+      sink: observer.sink,
+      ...logger,
+    })
+    await this.reports_.start()
   }
 
   private async stopParts(): Promise<void> {
     await this.advice_?.stop()
     this.advice_ = undefined
-    this.observer_?.stop()
+    await this.reports_?.stop()
+    this.reports_ = undefined
+    await this.observer_?.stop()
     this.observer_ = undefined
     await this.roles_?.stop()
     this.roles_ = undefined

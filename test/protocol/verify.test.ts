@@ -103,7 +103,12 @@ describe('verifyFrame', () => {
   // 1010 ± 2). Only a seq whose bit is set is a REPLAY; one this node cannot vouch for is not.
   it.each([
     ['a seq accepted before', 10, 20, 'REPLAY'],
-    ['a seq never seen, below what the sender reached (a late retransmission)', 11, 20, 'STEP_SKEW'],
+    [
+      'a seq never seen, below what the sender reached (a late retransmission)',
+      11,
+      20,
+      'STEP_SKEW',
+    ],
     ['a seq never seen, above what the sender reached', 30, 20, 'STEP_SKEW'],
     ['a seq accepted before but now below the replay window (unprovable)', 10, 200, 'STEP_SKEW'],
   ] as const)('an old-step frame with %s is %s', (_what, seq, reached, code) => {
