@@ -29,8 +29,8 @@ import {
 import { AdviceService, type AdviceAudit, type AdviceStore } from '../advice/index.js'
 import { Membership } from '../membership/index.js'
 import { ObserverModeError } from '../observer/errors.js'
-import { MeshObserver } from '../observer/mesh-observer.js'
-import { AnomalyReportService, controlEventIntake } from '../observer/reports/index.js'
+import type { MeshObserver } from '../observer/mesh-observer.js'
+import type { AnomalyReportService } from '../observer/reports/index.js'
 import { MemoryRoleStateStore, RoleManager, type RoleStateStore } from '../roles/index.js'
 import { StepClock } from '../sync/step-clock.js'
 import { Lifecycle } from '../util/lifecycle.js'
@@ -38,6 +38,7 @@ import { StepSync } from '../sync/step-sync.js'
 import type { MeshMessage, MeshNodeEvents } from './events.js'
 import { OutboundBatcher, type OutboundStats } from './outbound-batcher.js'
 import { ReceivePipeline } from './receive-pipeline.js'
+import { startObserverServices } from './observer-wiring.js'
 import { meshTopics, type MeshTopics } from './topics.js'
 
 export interface MeshNodeInit {
@@ -570,46 +571,15 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
     await this.startObserver()
   }
 
-  /**
-   * The observer and the anomaly reports it takes from the mesh (DESIGN §14). Wiring for the
-   * composition root to take over: the components are narrow ports of this node.
-   */
+  /** The observer, and the anomaly reports it takes from the mesh (observer-wiring.ts). */
   private async startObserver(): Promise<void> {
-    const logger = this.init.logger !== undefined ? { logger: this.init.logger } : {}
-    const observer = new MeshObserver({
-      identity: this,
-      liveConfig: this,
-      verdicts: this,
-      connections: this,
-      ...(this.members_ !== undefined ? { members: this.members_ } : {}),
-      ...(this.roles_ !== undefined ? { roles: this.roles_ } : {}),
-      pubsub: this.libp2p.services.pubsub,
-      ...logger,
+    const parts = await startObserverServices(this, {
+      members: this.members_,
+      roles: this.roles_,
+      logger: this.init.logger,
     })
-    this.observer_ = observer
-    await observer.start()
-    this.reports_ = new AnomalyReportService({
-      identity: this,
-      control: {
-        sendControl: async (kind, data) => await this.sendControl(kind, data),
-        handleControl: controlEventIntake(this),
-      },
-      verdicts: this,
-      // The receive checks again, minus what one message cannot prove: a fresh replay guard
-      // and no step window (provable.ts says which codes a report may claim).
-      reverify: (message) =>
-        new ReceivePipeline({
-          generator: this.generator,
-          replayGuard: new ReplayGuard({ maxSenders: 4, window: 32 }),
-          topics: this.topics,
-          localStep: () => this.clock.step,
-          stepWindow: () => Number.POSITIVE_INFINITY,
-          maxFrameBytes: this.config.maxFrameBytes,
-        }).validate(message.topic, message.from, message.data).frames,
-      sink: observer.sink,
-      ...logger,
-    })
-    await this.reports_.start()
+    this.observer_ = parts.observer
+    this.reports_ = parts.reports
   }
 
   private async stopParts(): Promise<void> {
