@@ -90,6 +90,7 @@ function observerProviders(observer: MeshObserver): Partial<ApiNode> {
     anomalyTotals: () => observer.stats().totals,
     networkMetrics: () => observer.networkMetrics(),
     peerStats: () => observer.peerStats(),
+    droppedWhileGraylisted: () => observer.stats().droppedWhileGraylisted,
   }
 }
 

@@ -113,6 +113,16 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
         minimum: 1,
         description: 'occurrences folded into this record (same peer and kind within 1 s)',
       },
+      witnesses: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'peers that saw it first-hand (this node included when local)',
+      },
+      source: {
+        type: 'string',
+        enum: ['local', 'reported'],
+        description: 'local: seen here; reported: only peers saw it, and their evidence held',
+      },
     },
   },
   NetworkMetrics: {

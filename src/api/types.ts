@@ -84,6 +84,8 @@ export interface ApiNode {
   networkMetrics?: () => NetworkMetrics
   /** Per-peer statistics (observer), merged into `/v1/peers`. */
   peerStats?: () => PeerStats[]
+  /** Gossip messages dropped unread from graylisted peers since start (observer). */
+  droppedWhileGraylisted?: () => number
   /** Term, principal and own roles (roles component); default: term 0, no principal. */
   roleState?: () => RoleStateView
   /** Advice (advice component); without it the advice routes answer 503. */

@@ -110,7 +110,12 @@ export const DASHBOARD_SCRIPT = String.raw`
     var top = el('div', 'top')
     top.append(el('span', 'pill ' + a.severity, a.severity), el('span', 'kind', a.kind),
       el('span', 'peer', 'peer ' + short(a.peerId)), el('span', 'when', new Date(a.at).toLocaleTimeString()))
-    if (a.count > 1) top.append(el('span', 'when', '×' + a.count))
+    var times = el('span', 'when count', a.count > 1 ? '×' + a.count : '')
+    top.append(times)
+    // Seen only by peers whose evidence held here (DESIGN §14): say who.
+    if (a.source === 'reported')
+      top.append(el('span', 'when', 'reported by ' + (a.witnesses || []).map(short).join(', ')))
+    li.dataset.id = a.id
     li.append(top, el('div', 'detail', a.detail))
     li.title = a.peerId || ''
     feed.prepend(li)
@@ -122,6 +127,15 @@ export const DASHBOARD_SCRIPT = String.raw`
     try { renderStatus(await getJson('/v1/status')) } catch (e) { /* node restarting */ }
     try { renderPeers(await getJson('/v1/peers')) } catch (e) { /* idem */ }
     try { renderNetwork(await getJson('/v1/metrics/network')) } catch (e) { /* no observer */ }
+    try { refreshCounts(await getJson('/v1/anomalies?limit=100')) } catch (e) { /* idem */ }
+  }
+
+  // A record's count keeps growing while its attack goes on (graylisted senders included).
+  function refreshCounts(body) {
+    body.anomalies.forEach(function (a) {
+      var li = $('feed').querySelector('li[data-id="' + a.id + '"] .count')
+      if (li && a.count > 1) li.textContent = '×' + a.count
+    })
   }
 
   async function loadAnomalies() {

@@ -48,6 +48,7 @@ function withStats(list: PeerView[], stats: PeerStats[] | undefined): PeerView[]
           messagesPerSecond: entry.messagesPerSecond,
           latencyMs: entry.latencyMs,
           anomalies: entry.anomalies,
+          droppedWhileGraylisted: entry.droppedWhileGraylisted,
         }
   })
 }
