@@ -89,14 +89,14 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
       : skew
   }
   const replay = ctx.replayGuard.check(replayKey, envelope.seq)
-  if (replay !== 'fresh') {
-    return result(
-      'REPLAY',
-      envelope,
-      replay === 'seen'
-        ? `seq ${envelope.seq} seen before`
-        : `seq ${envelope.seq} is below the replay window`,
-    )
+  if (replay === 'seen') return result('REPLAY', envelope, `seq ${envelope.seq} seen before`)
+  if (replay === 'below-window') {
+    // Too far behind the sender's newest seq to tell whether it was seen: dropped, since it
+    // may be a copy, but not blamed (a fast honest sender's frame can arrive that late).
+    return {
+      ...result('REPLAY', envelope, `seq ${envelope.seq} is below the replay window`),
+      verdict: 'ignore',
+    }
   }
   if (ctx.expectedSender !== undefined && ctx.expectedSender !== envelope.senderId) {
     return result(

@@ -138,6 +138,17 @@ describe('verifyFrame', () => {
     })
   })
 
+  it('drops a seq below the replay window without blaming its sender (it cannot tell)', () => {
+    const ctx = { ...context(generator), replayGuard: new ReplayGuard({ window: 64 }) }
+    expect(verifyFrame(seal(generator, { seq: 10 }), ctx).code).toBe('ACCEPTED')
+    expect(verifyFrame(seal(generator, { seq: 200 }), ctx).code).toBe('ACCEPTED')
+    for (const seq of [10, 11])
+      expect(verifyFrame(seal(generator, { seq }), ctx)).toMatchObject({
+        verdict: 'ignore',
+        code: 'REPLAY',
+      })
+  })
+
   it('rejects a fresh frame published by another peer as UNKNOWN_SENDER without burning its seq', () => {
     const ctx = context(generator)
     const frame = seal(generator, { seq: 42 })
