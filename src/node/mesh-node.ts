@@ -30,7 +30,7 @@ import { AdviceService, type AdviceAudit, type AdviceStore } from '../advice/ind
 import { Membership } from '../membership/index.js'
 import { ObserverModeError } from '../observer/errors.js'
 import type { MeshObserver } from '../observer/mesh-observer.js'
-import type { AnomalyReportService } from '../observer/reports/index.js'
+import type { AnomalyReportService } from '../observer/anomaly-reports/index.js'
 import { MemoryRoleStateStore, RoleManager, type RoleStateStore } from '../roles/index.js'
 import { StepClock } from '../sync/step-clock.js'
 import { Lifecycle } from '../util/lifecycle.js'

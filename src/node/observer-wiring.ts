@@ -6,7 +6,7 @@
 import type { Logger } from 'pino'
 import { MeshObserver } from '../observer/mesh-observer.js'
 import type { MemberSource, RoleSource } from '../observer/sources.js'
-import { AnomalyReportService, controlEventIntake } from '../observer/reports/index.js'
+import { AnomalyReportService, controlEventIntake } from '../observer/anomaly-reports/index.js'
 import { ReplayGuard } from '../protocol/index.js'
 import type { MeshNode } from './mesh-node.js'
 import { ReceivePipeline } from './receive-pipeline.js'
@@ -45,7 +45,7 @@ export async function startObserverServices(
     },
     verdicts: node,
     // The receive checks again, minus what one message cannot prove: an empty replay memory
-    // and no step window (observer/reports/provable.ts says which codes a report may claim).
+    // and no step window (observer/anomaly-reports/provable.ts says which codes a report may claim).
     reverify: (message) =>
       new ReceivePipeline({
         generator: node.generator,

@@ -3,7 +3,7 @@
  * brain, flapping, graylisted drops) feeding one anomaly reporter, the per-peer statistics and
  * the mesh-wide NetworkMetrics, and a per-peer penalty plugged into gossipsub's
  * application-specific score. Every node runs one; an observer node (`--observer`) is one that
- * only watches. Anomaly reports from the mesh (reports/) reach the same reporter through
+ * only watches. Anomaly reports from the mesh (anomaly-reports/) reach the same reporter through
  * `sink`. Listeners live from start() until stop() aborts them.
  */
 import { TypedEventEmitter } from 'main-event'
