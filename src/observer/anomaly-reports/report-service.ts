@@ -202,9 +202,11 @@ export class AnomalyReportService implements Service {
       return { verdict: 'reject', code: 'MALFORMED', detail: decoded.detail }
     }
     this.pending++
-    void this.check(reporter, decoded.report, frame.envelope.globalStep).finally(() => {
-      this.pending--
-    })
+    this.check(reporter, decoded.report, frame.envelope.globalStep)
+      .catch((err: unknown) => this.log?.warn({ err, reporter }, 'anomaly report check failed'))
+      .finally(() => {
+        this.pending--
+      })
     return { verdict: 'accept' }
   }
 

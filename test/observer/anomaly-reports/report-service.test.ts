@@ -50,6 +50,8 @@ async function setup(reverified: VerdictCode = 'PATTERN_MISMATCH') {
         { verdict: reverified === 'ACCEPTED' ? 'accept' : 'reject', code: reverified },
       ],
       sink,
+      // A still clock: the intake bucket never refills while a test runs, however slowly.
+      now: () => 1_000_000,
     },
     { windowMs: 60_000 },
   )
@@ -148,7 +150,7 @@ describe('AnomalyReportService', () => {
     const { service, receive } = await setup()
     const bytes = await report()
     const verdicts = Array.from({ length: 30 }, () => receive('chatty', bytes).verdict)
-    expect(verdicts.filter((v) => v === 'ignore').length).toBeGreaterThanOrEqual(10)
+    expect(verdicts.filter((v) => v === 'ignore')).toHaveLength(10)
     expect(service.stats().ignored).toBe(verdicts.filter((v) => v === 'ignore').length)
   })
 
