@@ -73,7 +73,7 @@ export function createApiMetrics(init: ApiMetricsInit): ApiMetrics {
   mirror(
     'patternmesh_graylisted_dropped_total',
     'Gossip messages gossipsub dropped unread from graylisted peers (still counted, DESIGN §14).',
-    () => node.droppedWhileGraylisted?.() ?? 0,
+    () => node.droppedWhileGraylistedTotal?.() ?? 0,
   )
   mirror(
     'patternmesh_pattern_cache_hits_total',

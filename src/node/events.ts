@@ -1,4 +1,5 @@
 import type { Message } from '@libp2p/gossipsub'
+import type { MeshConfig } from '../config/index.js'
 import type { Envelope, VerifyResult } from '../protocol/index.js'
 import type { StepChangeDetail } from '../sync/step-clock.js'
 
@@ -19,10 +20,7 @@ export interface FrameVerdictDetail {
   from: string
   result: VerifyResult
   at: number
-  /**
-   * The gossip message as received (from, sequenceNumber, topic, data, signature, key), when
-   * the frame came by gossip: the evidence an anomaly report carries (DESIGN §14).
-   */
+  /** The gossip message as received (evidence of what its signer sent). */
   gossip?: Message
 }
 
@@ -35,5 +33,7 @@ export interface MeshNodeEvents {
   'step.synced': CustomEvent<{ step: number; source: 'peers' | 'local' }>
   'peer.connected': CustomEvent<{ peerId: string }>
   'peer.disconnected': CustomEvent<{ peerId: string }>
+  /** Live config keys changed (CONFIG advice, reload): the keys and their new values. */
+  'config.changed': CustomEvent<{ changes: Partial<MeshConfig> }>
   error: CustomEvent<Error>
 }

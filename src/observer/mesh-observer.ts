@@ -168,6 +168,11 @@ export class MeshObserver extends TypedEventEmitter<MeshObserverEvents> implemen
     }
   }
 
+  /** Gossip messages of `peerId` dropped unread while it was graylisted (DESIGN §14). */
+  droppedWhileGraylisted(peerId: string): number {
+    return this.traffic.peers.get(peerId, this.now())?.droppedWhileGraylisted ?? 0
+  }
+
   /** gossipsub's P5 for `peerId`: minus its decayed anomaly penalty points. */
   appScore(peerId: string): number {
     return this.reporter.appScore(peerId, this.now())

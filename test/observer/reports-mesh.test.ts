@@ -6,7 +6,7 @@
  */
 import type { Message, SignedMessage } from '@libp2p/gossipsub'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { MeshNode } from '../../src/node/index.js'
+import type { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 import type { Anomaly } from '../../src/observer/index.js'
 import { encodeReport, evidenceOf } from '../../src/observer/anomaly-reports/index.js'
 import { ATTACKER_LIBP2P } from '../helpers/attackers.js'

@@ -1,4 +1,4 @@
-/** Anomaly reports with evidence (DESIGN §14): the service, its pure parts, the adapter. */
+/** Anomaly reports with evidence (DESIGN §14): the service and its pure parts. */
 export {
   AnomalyReportService,
   anomalyReports,
@@ -16,5 +16,4 @@ export {
   type GossipReverifier,
   type ProvableCode,
 } from './provable.js'
-export { controlEventIntake } from './control-adapter.js'
 export * from './constants.js'

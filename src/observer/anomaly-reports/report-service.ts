@@ -37,7 +37,10 @@ import { confirms, isProvable, type GossipReverifier, type ProvableCode } from '
 
 export interface AnomalyReportComponents {
   identity: Pick<NodeIdentity, 'peerId'>
-  /** Publishing reports, and the intake of everybody's (`handleControl('anomaly-report', …)`). */
+  /**
+   * Publishing reports, and the intake of everybody's: `handleControl('anomaly-report', …)`
+   * runs the handler inside gossipsub's validator (a malformed report is rejected there).
+   */
   control: Pick<ControlChannel, 'sendControl' | 'handleControl'>
   /** First-hand verdicts, with the gossip message each frame came in. */
   verdicts: VerdictSource
@@ -170,9 +173,10 @@ export class AnomalyReportService implements Service {
   }
 
   /**
-   * A report from the mesh. The payload is decoded and bounded here (synchronously, as a
-   * control handler must); the evidence check is asynchronous (a signature), so its outcome
-   * is recorded when it is known.
+   * A report from the mesh, inside gossipsub's validator. The payload is decoded and bounded
+   * here (synchronously, as a control handler must): a malformed one is rejected, not
+   * forwarded. The evidence check is asynchronous (a signature), so a well-formed report is
+   * forwarded, and its outcome (believed, or FALSE_REPORT) recorded here once known.
    */
   private onReport(frame: ControlFrame): ControlVerdict {
     const reporter = frame.from
