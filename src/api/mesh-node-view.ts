@@ -105,6 +105,8 @@ function observerProviders(observer: MeshObserver): Partial<ApiNode> {
     anomalyTotals: () => observer.stats().totals,
     networkMetrics: () => observer.networkMetrics(),
     peerStats: () => observer.peerStats(),
+    droppedWhileGraylisted: (peerId) => observer.droppedWhileGraylisted(peerId),
+    droppedWhileGraylistedTotal: () => observer.stats().droppedWhileGraylisted,
   }
 }
 

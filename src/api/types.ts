@@ -105,6 +105,8 @@ export interface ApiNode {
   peerAddrs?: (peerId: string) => string[]
   /** Frames of a peer dropped unread while it was graylisted, for `/v1/peers`. */
   droppedWhileGraylisted?: (peerId: string) => number
+  /** Every peer's graylisted drops since start, for `/metrics` (observer). */
+  droppedWhileGraylistedTotal?: () => number
   /** Term, principal and own roles (roles component); default: term 0, no principal. */
   roleState?: () => RoleStateView
   /** Advice (advice component); without it the advice routes answer 503. */
