@@ -69,6 +69,7 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
           alive: { type: 'integer', minimum: 0 },
           suspect: { type: 'integer', minimum: 0 },
           dead: { type: 'integer', minimum: 0 },
+          left: { type: 'integer', minimum: 0 },
         },
       },
       ready: { type: 'boolean' },
@@ -80,7 +81,7 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
     required: ['peerId', 'status', 'weight', 'roles', 'step', 'lastSeen', 'observer'],
     properties: {
       peerId: { type: 'string' },
-      status: { type: 'string', enum: ['alive', 'suspect', 'dead'] },
+      status: { type: 'string', enum: ['alive', 'suspect', 'dead', 'left'] },
       weight: nullable('number'),
       roles: { type: 'array', items: { type: 'string' } },
       step: { ...nullable('integer'), description: 'last step heard from the peer' },

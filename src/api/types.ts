@@ -8,7 +8,8 @@ import type { NetworkMetrics, PeerStats } from '../observer/index.js'
 /** A member of the mesh as the API shows it (DESIGN §8 `/v1/peers`). */
 export interface PeerView {
   peerId: string
-  status: 'alive' | 'suspect' | 'dead'
+  /** `left`: it announced it was stopping (DESIGN §13). */
+  status: 'alive' | 'suspect' | 'dead' | 'left'
   /** Election weight, null while no membership component knows it. */
   weight: number | null
   roles: string[]

@@ -20,7 +20,6 @@ import {
   sealEnvelope,
   sealEnvelopeInto,
   sealedLength,
-  verifyFrame,
   writeBatch,
   type EnvelopeFields,
   type EnvelopeKind,
@@ -33,6 +32,7 @@ import { MeshObserver } from '../observer/mesh-observer.js'
 import { MemoryRoleStateStore, RoleManager, type RoleStateStore } from '../roles/index.js'
 import { StepClock } from '../sync/step-clock.js'
 import { Lifecycle } from '../util/lifecycle.js'
+import { openStepFrame } from '../sync/step-frames.js'
 import { StepSync } from '../sync/step-sync.js'
 import type { MeshMessage, MeshNodeEvents } from './events.js'
 import { OutboundBatcher, type OutboundStats } from './outbound-batcher.js'
@@ -220,8 +220,14 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
     )
   }
 
-  /** Stops in reverse order of start; harmless when called twice. */
-  async stop(): Promise<void> {
+  /**
+   * Stops in reverse order of start; harmless when called twice. `leave: false` stops without
+   * announcing it (a crash, as simulations play it).
+   */
+  async stop(options: { leave?: boolean } = {}): Promise<void> {
+    // Leaving is announced first (DESIGN §13): members mark this node `left` at once, and a
+    // principal hands its term over, before any service stops.
+    if (options.leave !== false && this.isStarted) await this.members_?.leave()
     await this.lifecycle.stop(async () => await this.stopParts())
   }
 
@@ -441,19 +447,12 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
       node: libp2p,
       clock: this.clock,
       sealStepFrame: () => this.seal('step-sync', new Uint8Array(0)).bytes,
-      verifyStepFrame: (frame, peerId) => {
-        const result = verifyFrame(frame, {
+      verifyStepFrame: (frame, peerId) =>
+        openStepFrame(frame, peerId, {
           generator: this.generator,
-          replayGuard: new ReplayGuard({ maxSenders: 1 }),
           localStep: this.clock.step,
-          stepWindow: Number.POSITIVE_INFINITY,
           maxFrameBytes: 4096,
-          expectedSender: peerId,
-        })
-        return result.verdict === 'accept' && result.envelope?.kind === 'step-sync'
-          ? result.envelope.globalStep
-          : undefined
-      },
+        })?.globalStep,
       announce: async () => {
         // Heartbeats carry the step already (their envelope's step): with membership running,
         // a separate announcement would double the control traffic for nothing.
@@ -532,16 +531,40 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
       ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
     })
     if (this.init.services?.membership === false) return this.observer_.start()
-    const members = new Membership({
-      node: this,
-      ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
-      ...(this.init.services?.version !== undefined ? { version: this.init.services.version } : {}),
-      ...(this.config.nodeId !== undefined ? { metadata: { nodeId: this.config.nodeId } } : {}),
-    })
+    const members = new Membership(
+      {
+        identity: this,
+        control: this,
+        liveConfig: this,
+        events: this,
+        exchange: {
+          libp2p: this.libp2p,
+          frames: {
+            seal: (data) => this.seal('step-sync', data).bytes,
+            open: (frame, peerId, maxBytes) =>
+              openStepFrame(frame, peerId, {
+                generator: this.generator,
+                localStep: this.clock.step,
+                maxFrameBytes: maxBytes,
+              })?.data,
+          },
+        },
+        ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
+      },
+      {
+        ...(this.init.services?.version !== undefined
+          ? { version: this.init.services.version }
+          : {}),
+        ...(this.config.nodeId !== undefined ? { metadata: { nodeId: this.config.nodeId } } : {}),
+      },
+    )
     this.members_ = members
-    members.start()
+    await members.start()
     const roles = new RoleManager({
-      node: this,
+      identity: this,
+      control: this,
+      liveConfig: this,
+      events: this,
       membership: members,
       store: this.init.services?.roleStore ?? new MemoryRoleStateStore(),
       ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
@@ -571,7 +594,7 @@ export class MeshNode extends TypedEventEmitter<MeshNodeEvents> {
     this.observer_ = undefined
     await this.roles_?.stop()
     this.roles_ = undefined
-    this.members_?.stop()
+    await this.members_?.stop()
     this.members_ = undefined
     this.clock.stop()
     await this.stepSync?.stop()

@@ -75,3 +75,11 @@ export class StubNode extends TypedEventEmitter<MeshNodeEvents> {
     )
   }
 }
+
+/** A node (stub or real) as the core components services take (src/node/ports.ts). */
+export function coreOf<
+  T extends Pick<StubNode, 'peerId' | 'step' | 'config' | 'sendControl' | 'applyConfig'> &
+    Pick<StubNode, 'addEventListener' | 'removeEventListener'>,
+>(node: T): { identity: T; control: T; liveConfig: T; events: T } {
+  return { identity: node, control: node, liveConfig: node, events: node }
+}

@@ -44,8 +44,8 @@ export const status =
 function countMembers(
   members: PeerView[],
   selfAlive: boolean,
-): { alive: number; suspect: number; dead: number } {
-  const counts = { alive: selfAlive ? 1 : 0, suspect: 0, dead: 0 }
+): { alive: number; suspect: number; dead: number; left: number } {
+  const counts = { alive: selfAlive ? 1 : 0, suspect: 0, dead: 0, left: 0 }
   for (const member of members) counts[member.status]++
   return counts
 }
