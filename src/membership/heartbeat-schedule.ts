@@ -57,7 +57,8 @@ export class HeartbeatSchedule {
    * This process was paused (a timer of ours fired late by more than `PAUSE_THRESHOLD_MS`: GC,
    * a loaded machine, a laptop lid): the heartbeats that arrived meanwhile are still queued
    * behind us. Until `holdUntil` no member may be found late (as long as the pause, at most an
-   * interval): a node must not judge its peers by the time it could not listen.
+   * interval): a node must not judge its peers by the time it could not listen. Returns the
+   * end of the hold, or undefined when not holding.
    */
   holding(now: number): number | undefined {
     return now < this.holdUntil ? this.holdUntil : undefined
@@ -66,7 +67,11 @@ export class HeartbeatSchedule {
   private noteLag(lag: number): void {
     if (!(lag > PAUSE_THRESHOLD_MS)) return
     const now = this.init.now()
-    this.holdUntil = Math.max(this.holdUntil, now + Math.min(lag, this.init.intervalMs()))
+    const interval = this.init.intervalMs()
+    // One hold per pause: on a machine late all the time the detector would never judge, so a
+    // new hold waits a whole interval after the last one ended (failover is late by one at most).
+    if (now < this.holdUntil + interval) return
+    this.holdUntil = now + Math.min(lag, interval)
   }
 
   /** The earliest member deadline; the detector runs 1 ms past it. */

@@ -12,7 +12,13 @@ import type { HeldClaim, IncomingClaim } from './claim-types.js'
 import { compareClaims, expectedPrincipal } from './election.js'
 import type { PrincipalChangedDetail } from './events.js'
 import type { EvaluationSchedule } from './evaluation-schedule.js'
-import { candidatesOf, principalFacts, refusalOf, weightChangeMatters } from './principal-view.js'
+import {
+  candidatesOf,
+  principalFacts,
+  refusalOf,
+  refusingClaim,
+  weightChangeMatters,
+} from './principal-view.js'
 import type { RoleFacts } from './role-facts.js'
 import { persistedStateOf, resumedClaim, rolesFor } from './role-persistence.js'
 import type { RoleReporter } from './role-reporter.js'
@@ -58,6 +64,8 @@ export class RoleEngine {
   private lastClaimAt = Number.NEGATIVE_INFINITY
   /** Since when we are principal at a term below the highest live term seen (issue 12.8). */
   private outrankedSince: number | undefined
+  /** Since when the mesh follows another claim at our term while we are principal (12.8). */
+  private refusedSince: number | undefined
   private claiming = false
 
   constructor(init: RoleEngineInit) {
@@ -113,6 +121,7 @@ export class RoleEngine {
     const principal = this.current.principal
     if (this.weightChangedAt !== undefined && facts.expected === principal)
       this.weightChangedAt = undefined
+    if (this.refusedByMesh(now)) return
     const outranked = this.outranked(now)
     if (outranked && facts.expected !== this.selfId) {
       // Someone else should be principal and the mesh is past our term: let them claim it.
@@ -231,6 +240,37 @@ export class RoleEngine {
       roles: this.roles(),
       eligible: this.init.facts.selfEligible(),
     })
+  }
+
+  /**
+   * Principal at a term whose other claim the mesh follows, for a split-brain grace: our claim
+   * does not reach the mesh or is refused there. Follows theirs (refusingClaim) and returns
+   * true; false when the mesh follows us or has not had the time to.
+   */
+  private refusedByMesh(now: number): boolean {
+    const current = this.current
+    const other =
+      current.principal === this.selfId
+        ? refusingClaim(
+            this.init.components.membership.memberView(),
+            this.selfId,
+            current,
+            current.since + this.init.timing.splitBrainGraceMs(),
+          )
+        : undefined
+    if (other === undefined) {
+      this.refusedSince = undefined
+      return false
+    }
+    this.refusedSince ??= now
+    if (now - this.refusedSince < this.init.timing.splitBrainGraceMs()) return false
+    this.init.log?.info(
+      { term: other.term, principal: other.principal },
+      'claim refused by the mesh: following it',
+    )
+    this.refusedSince = undefined
+    this.adopt({ ...other, since: now }, 'adopted')
+    return true
   }
 
   /**

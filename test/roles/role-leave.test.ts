@@ -220,6 +220,49 @@ describe('a principal the mesh has moved past (issue 12.8)', () => {
     expect(membership.heartbeat()).toMatchObject({ term: 4, principal: 'QmSelf' })
   })
 
+  it('a restarted node whose claim the mesh refuses at its term follows the mesh instead', async () => {
+    await start(10, {
+      version: 1,
+      term: 1,
+      principal: 'QmSelf',
+      principalWeight: 10,
+      roles: ['principal'],
+      savedAt: 0,
+    })
+    // Alone (its connections are not up yet): it claims term 2 after a whole dead period.
+    await vi.advanceTimersByTimeAsync(DEAD_PERIOD + 1)
+    expect(roles.isPrincipal).toBe(true)
+    expect(roles.term).toBe(2)
+    // Meanwhile the mesh failed over to QmA at term 2 too. Its claim loses to ours by weight,
+    // but ours never reaches them (or they refuse it): every member keeps naming QmA.
+    const mesh = { term: 2, principal: 'QmA', principalWeight: 8 }
+    for (let i = 0; i < 8; i++) {
+      node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb({ weight: 8, ...mesh })))
+      node.deliver('QmB', 'heartbeat', encodeHeartbeat(hb({ weight: 5, ...mesh })))
+      await vi.advanceTimersByTimeAsync(INTERVAL)
+    }
+    expect(roles.principal).toBe('QmA')
+    expect(roles.term).toBe(2)
+    expect(node.sentOf('role-claim')).toHaveLength(1)
+  })
+
+  it('keeps its claim while one present member names it', async () => {
+    await start(10)
+    await vi.advanceTimersByTimeAsync(DEAD_PERIOD + 1)
+    expect(roles.isPrincipal).toBe(true)
+    const mesh = { term: 1, principal: 'QmA', principalWeight: 8 }
+    for (let i = 0; i < 8; i++) {
+      node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb({ weight: 8, ...mesh })))
+      node.deliver(
+        'QmB',
+        'heartbeat',
+        encodeHeartbeat(hb({ weight: 5, term: 1, principal: 'QmSelf', principalWeight: 10 })),
+      )
+      await vi.advanceTimersByTimeAsync(INTERVAL)
+    }
+    expect(roles.isPrincipal).toBe(true)
+  })
+
   it('steps down instead when another member should be principal', async () => {
     await start(5)
     node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb({ weight: 1 })))
