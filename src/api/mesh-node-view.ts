@@ -3,12 +3,12 @@
  * and the component events (membership, roles) mapped to the shapes of DESIGN §8.
  */
 import type { Member } from '../membership/index.js'
-import type { MeshNode } from '../node/index.js'
+import type { MeshPeer } from '../peer/mesh-peer.js'
 import { ObserverModeError, type Anomaly, type MeshObserver } from '../observer/index.js'
 import type { ApiAdvice, ApiEvent, ApiNode, PeerView } from './types.js'
 import { NotStartedError } from '../errors.js'
 
-export function meshNodeView(node: MeshNode, extra: Partial<ApiNode> = {}): ApiNode {
+export function meshNodeView(node: MeshPeer, extra: Partial<ApiNode> = {}): ApiNode {
   const view: ApiNode = {
     get peerId() {
       return node.peerId
@@ -57,8 +57,8 @@ export function meshNodeView(node: MeshNode, extra: Partial<ApiNode> = {}): ApiN
 }
 
 /** The advice routes' view of the node's AdviceService (the one of the current start). */
-function adviceProvider(node: MeshNode): ApiAdvice {
-  const service = (): NonNullable<MeshNode['advice']> => {
+function adviceProvider(node: MeshPeer): ApiAdvice {
+  const service = (): NonNullable<MeshPeer['advice']> => {
     const advice = node.advice
     if (advice === undefined) throw new NotStartedError()
     return advice
@@ -94,7 +94,7 @@ function observerProviders(observer: MeshObserver): Partial<ApiNode> {
 }
 
 /** Membership, role and observer events as `/v1/events` frames (`member`, `role`, `anomaly`). */
-function subscribeComponentEvents(node: MeshNode, listener: (event: ApiEvent) => void): () => void {
+function subscribeComponentEvents(node: MeshPeer, listener: (event: ApiEvent) => void): () => void {
   const members = node.members
   const roles = node.roles
   const observer = node.observer

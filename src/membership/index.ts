@@ -36,7 +36,6 @@ export {
   type MemberExchangeComponents,
   type StepFrames,
 } from './member-exchange.js'
-export { registerControl } from './control-adapter.js'
 export { Membership } from './membership.js'
 export type {
   LocalState,

@@ -6,12 +6,11 @@ import type { MemberExchangeComponents } from './member-exchange.js'
 
 /**
  * What Membership uses: who this node is, the control channel, the live config and the node's
- * events; the members exchange (fast joining) when `exchange` is given. `handleControl` is
- * optional until every node implements it (control-adapter.ts).
+ * events; the members exchange (fast joining) when `exchange` is given.
  */
 export interface MembershipComponents {
   identity: NodeIdentity
-  control: Pick<ControlChannel, 'sendControl'> & Partial<Pick<ControlChannel, 'handleControl'>>
+  control: ControlChannel
   liveConfig: Pick<LiveConfig, 'config'>
   events: NodeEvents
   /** libp2p and the step frames for `/patternmesh/members/1.0.0`; without it, no exchange. */

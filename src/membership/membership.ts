@@ -12,7 +12,6 @@ import { principalIntervalMs } from '../config/index.js'
 import type { ControlFrame, ControlVerdict } from '../node/ports.js'
 import { sleep } from '../util/sleep.js'
 import { DEFAULT_DEAD_RETENTION_HEARTBEATS, DEFAULT_LEAVE_TIMEOUT_MS } from './constants.js'
-import { registerControl } from './control-adapter.js'
 import type { MembershipEvents } from './events.js'
 import type { DetectorTiming, MemberStatus } from './failure-detector.js'
 import { HeartbeatSchedule } from './heartbeat-schedule.js'
@@ -109,7 +108,9 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
       ...this.local,
       status: this.local.status === 'leaving' ? 'active' : this.local.status,
     }
-    registerControl(this.components, 'heartbeat', this.onHeartbeat, controller.signal)
+    this.components.control.handleControl('heartbeat', this.onHeartbeat, {
+      signal: controller.signal,
+    })
     this.schedule.start(controller.signal)
     await this.exchange?.start(controller.signal)
   }

@@ -1,3 +1,5 @@
+import type { Message } from '@libp2p/gossipsub'
+import type { MeshConfig } from '../config/index.js'
 import type { Envelope, VerifyResult } from '../protocol/index.js'
 import type { StepChangeDetail } from '../sync/step-clock.js'
 
@@ -18,6 +20,8 @@ export interface FrameVerdictDetail {
   from: string
   result: VerifyResult
   at: number
+  /** The gossip message as received (evidence of what its signer sent). */
+  gossip?: Message
 }
 
 export interface MeshNodeEvents {
@@ -29,5 +33,7 @@ export interface MeshNodeEvents {
   'step.synced': CustomEvent<{ step: number; source: 'peers' | 'local' }>
   'peer.connected': CustomEvent<{ peerId: string }>
   'peer.disconnected': CustomEvent<{ peerId: string }>
+  /** Live config keys changed (CONFIG advice, reload): the keys and their new values. */
+  'config.changed': CustomEvent<{ changes: Partial<MeshConfig> }>
   error: CustomEvent<Error>
 }

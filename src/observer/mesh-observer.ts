@@ -12,7 +12,8 @@ import type { Logger } from 'pino'
 import type { MemberHeartbeatDetail, Membership } from '../membership/index.js'
 import { bindAppScore } from '../net/app-score.js'
 import type { FrameVerdictDetail } from '../node/events.js'
-import type { MeshNode } from '../node/mesh-node.js'
+import type { NodeEvents } from '../node/ports.js'
+import type { MeshConfig } from '../config/index.js'
 import type { FlapReport } from '../membership/flapping.js'
 import type { RoleManager } from '../roles/index.js'
 import type { SplitBrainDetail } from '../roles/events.js'
@@ -36,17 +37,15 @@ import { networkHealth, type NetworkMetrics } from './network-metrics.js'
 import { PeerStatsTable, type PeerStats } from './peer-stats.js'
 import { RateWindow } from './rate-window.js'
 
-/** What the observer uses of a MeshNode. */
-export type ObservedNode = Pick<
-  MeshNode,
-  | 'step'
-  | 'config'
-  | 'addEventListener'
-  | 'removeEventListener'
-  | 'members'
-  | 'roles'
-  | 'connectedPeers'
-> & { readonly libp2p: unknown }
+/** What the observer uses of the node, with the services it watches. */
+export interface ObservedNode extends NodeEvents {
+  readonly step: number
+  readonly config: Readonly<MeshConfig>
+  readonly members: Membership | undefined
+  readonly roles: RoleManager | undefined
+  connectedPeers(): string[]
+  readonly libp2p: unknown
+}
 
 export interface MeshObserverInit {
   node: ObservedNode

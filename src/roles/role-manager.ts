@@ -8,7 +8,7 @@
 import { setMaxListeners } from 'node:events'
 import { TypedEventEmitter } from 'main-event'
 import type { Logger } from 'pino'
-import { registerControl, type MemberHeartbeatDetail } from '../membership/index.js'
+import type { MemberHeartbeatDetail } from '../membership/index.js'
 import type { FrameVerdictDetail } from '../node/events.js'
 import type { ControlFrame, ControlVerdict } from '../node/ports.js'
 import { claimFromHeartbeat, readClaimMessage } from './claim-intake.js'
@@ -162,7 +162,7 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
     this.facts.markStarted(now)
     this.engine.start(loaded, signal)
     const { events, membership } = this.components
-    registerControl(this.components, 'role-claim', this.onClaim, signal)
+    this.components.control.handleControl('role-claim', this.onClaim, { signal })
     events.addEventListener('verdict', this.onVerdict, { signal })
     events.addEventListener('step.synced', this.onSynced, { signal })
     membership.addEventListener('members.heartbeat', this.onHeartbeat, { signal })

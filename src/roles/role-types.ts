@@ -18,11 +18,10 @@ export type RolesMembership = Pick<
 /**
  * What RoleManager uses: who this node is, the control channel (claims), the live config
  * (weight, ROLE advice applies it), the node's events (verdicts, step sync) and membership.
- * `handleControl` is optional until every node implements it (membership/control-adapter.ts).
  */
 export interface RoleManagerComponents {
   identity: NodeIdentity
-  control: Pick<ControlChannel, 'sendControl'> & Partial<Pick<ControlChannel, 'handleControl'>>
+  control: ControlChannel
   liveConfig: LiveConfig
   events: NodeEvents
   membership: RolesMembership

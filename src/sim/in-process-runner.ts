@@ -10,7 +10,7 @@ import {
   type MeshConfig,
 } from '../config/index.js'
 import { PartitionTable } from '../net/index.js'
-import type { MeshNode } from '../node/index.js'
+import type { MeshPeer as MeshNode } from '../peer/mesh-peer.js'
 import { PatternGenerator } from '../pattern/index.js'
 import { startAttack } from './attackers/attackers.js'
 import { SETTLE_MAX_MS, formationTimeoutMs } from './formation.js'
@@ -383,7 +383,7 @@ export class InProcessSimulation {
   }
 
   private async launchAttack(action: Extract<TimelineAction, { action: 'attack' }>): Promise<void> {
-    const { MeshNode } = await import('../node/index.js')
+    const { MeshPeer: MeshNode } = await import('../peer/mesh-peer.js')
     const name = `attacker-${action.attacker}-${this.attackers.length}`
     const node = new MeshNode({
       config: mergeConfig(this.baseConfig(), {

@@ -13,7 +13,7 @@ import {
   validateConfigLayer,
   type MeshConfig,
 } from '../config/index.js'
-import { MeshNode } from '../node/index.js'
+import { MeshPeer as MeshNode } from '../peer/mesh-peer.js'
 import { PatternGenerator } from '../pattern/index.js'
 import { DaemonProcess } from '../process/daemon-process.js'
 import { freePort } from '../util/free-port.js'

@@ -4,7 +4,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
 import { PartitionGater, type PartitionTable } from '../net/index.js'
-import { MeshNode, type MeshNodeInit } from '../node/index.js'
+import { MeshPeer as MeshNode, type MeshPeerInit as MeshNodeInit } from '../peer/mesh-peer.js'
 import { MemoryRoleStateStore } from '../roles/index.js'
 
 export interface SimMemberInit {

@@ -7,7 +7,7 @@ import {
   type OpenApiDocument,
 } from '../../src/api/index.js'
 import { AdviceService } from '../../src/advice/index.js'
-import { MeshNode } from '../../src/node/index.js'
+import { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 import { MeshFixture, testConfig } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
 import { AUTH, ApiFixture, opened, readReady, refusedStatus, type RunningApi } from './helpers.js'

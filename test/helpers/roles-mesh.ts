@@ -9,7 +9,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { MeshConfig } from '../../src/config/index.js'
 import { Membership, type MembershipInit } from '../../src/membership/index.js'
 import { PartitionGater, type PartitionTable } from '../../src/net/index.js'
-import type { MeshNode } from '../../src/node/index.js'
+import type { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 import {
   MemoryRoleStateStore,
   RoleManager,

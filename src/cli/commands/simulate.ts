@@ -1,7 +1,7 @@
 /** `patternmesh simulate <scenario.json>`: a whole mesh with faults and attackers (DESIGN §11). */
 import type { Command } from 'commander'
 import { formatTable, loadScenario, runSimulation } from '../../sim/index.js'
-import type { CliContext } from '../main.js'
+import type { CliContext } from '../context.js'
 import { EXIT_FAILURE } from '../io.js'
 import { integerIn, nonNegativeInteger } from '../parse.js'
 

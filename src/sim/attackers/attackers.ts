@@ -4,7 +4,7 @@
  * the observer). Each returns a stop function; all loops are bounded by their duration.
  */
 import type { Message } from '@libp2p/gossipsub'
-import type { MeshNode } from '../../node/index.js'
+import type { MeshPeer as MeshNode } from '../../peer/mesh-peer.js'
 import { PatternGenerator } from '../../pattern/index.js'
 import { encodeBatch, sealEnvelope } from '../../protocol/index.js'
 import type { AttackerKind } from '../scenario.js'
