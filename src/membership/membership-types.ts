@@ -60,4 +60,6 @@ export interface MembershipStats {
   tablesImported: number
   /** Members first learnt from a peer's table. */
   membersImported: number
+  /** Tables asked for and not obtained: no answer, or one that does not verify or decode. */
+  tableFailures: number
 }

@@ -213,7 +213,11 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
   }
 
   stats(): MembershipStats {
-    return { ...this.sent, ...this.intake.counters }
+    return {
+      ...this.sent,
+      ...this.intake.counters,
+      tableFailures: this.exchange?.counters.failed ?? 0,
+    }
   }
 
   /** The detector timing, read live from the node's config. */
