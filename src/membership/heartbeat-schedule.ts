@@ -10,6 +10,8 @@ import { HEARTBEAT_JITTER, PAUSE_THRESHOLD_MS } from './constants.js'
 export interface HeartbeatScheduleInit {
   /** This node's interval now. */
   intervalMs: () => number
+  /** The longest hold after a pause: the detector's dead period (read live). */
+  maxHoldMs: () => number
   /** One tick: run the detector, send a heartbeat. Must not throw. */
   tick: () => void
   /** The detector alone (at a member deadline). Must not throw. */
@@ -56,8 +58,8 @@ export class HeartbeatSchedule {
   /**
    * This process was paused (a timer of ours fired late by more than `PAUSE_THRESHOLD_MS`: GC,
    * a loaded machine, a laptop lid): the heartbeats that arrived meanwhile are still queued
-   * behind us. Until `holdUntil` no member may be found late (as long as the pause, at most an
-   * interval): a node must not judge its peers by the time it could not listen. Returns the
+   * behind us. Until `holdUntil` no member may be found late (as long as the pause, at most a
+   * dead period): a node must not judge its peers by the time it could not listen. Returns the
    * end of the hold, or undefined when not holding.
    */
   holding(now: number): number | undefined {
@@ -71,7 +73,7 @@ export class HeartbeatSchedule {
     // One hold per pause: on a machine late all the time the detector would never judge, so a
     // new hold waits a whole interval after the last one ended (failover is late by one at most).
     if (now < this.holdUntil + interval) return
-    this.holdUntil = now + Math.min(lag, interval)
+    this.holdUntil = now + Math.min(lag, this.init.maxHoldMs())
   }
 
   /** The earliest member deadline; the detector runs 1 ms past it. */

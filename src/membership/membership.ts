@@ -72,6 +72,10 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
     })
     this.schedule = new HeartbeatSchedule({
       intervalMs: () => this.ownIntervalMs(),
+      maxHoldMs: () => {
+        const { heartbeatIntervalMs, deadAfter } = this.components.liveConfig.config
+        return heartbeatIntervalMs * deadAfter
+      },
       tick: () => this.tick(),
       check: () => this.check(),
       now: this.now,
