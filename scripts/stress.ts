@@ -38,7 +38,18 @@ async function stressRoles(runs: number, verbose: boolean): Promise<number> {
     const scenario = { ...shipped, seed: shipped.seed + i }
     const { logger, lines } = roleLog()
     const started = Date.now()
-    const record = await new InProcessSimulation(scenario, verbose ? { logger } : {}).run()
+    let record
+    try {
+      record = await new InProcessSimulation(scenario, verbose ? { logger } : {}).run()
+    } catch (err) {
+      // A mesh that never formed (no single principal within the formation deadline) fails too.
+      split++
+      process.stdout.write(
+        `run ${String(i + 1).padStart(2)}/${runs} seed ${scenario.seed}: FAILED: ${String(err)}\n`,
+      )
+      if (verbose) for (const line of lines) process.stdout.write(`  ${line}\n`)
+      continue
+    }
     const figures = computeFigures(record)
     const single = evaluate(scenario.expect, record, figures).find(
       (e) => e.name === 'singlePrincipal',

@@ -23,10 +23,10 @@ export type ClaimReason =
   /** `preempt`: we rank above the principal and have been up a stabilisation period. */
   | 'preempt'
   /**
-   * We are principal, but the mesh has moved past our term for a while: a live claim of a
-   * higher term that we refused (its candidate looks dead or ineligible to us, or ours was
-   * refused). Holding on would leave us principal in our own view only; a new term above
-   * theirs settles it one way or the other.
+   * We are principal, but the mesh is not following us for a while: it has moved past our term
+   * (a live claim of a higher term that we refused: its candidate looks dead or ineligible to
+   * us), or every member heard follows another claim at our term. Holding on would leave us
+   * principal in our own view only; a new term above theirs settles it one way or the other.
    */
   | 'outranked'
 

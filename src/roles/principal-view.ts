@@ -156,8 +156,8 @@ export function refusalOf(
  * The claim the mesh follows instead of ours, when it refuses ours (issue 12.8): we are
  * principal at `held`, the present members heard since `since` (time for our claim to reach
  * them and their heartbeats to come back) name another principal at our term, and none names
- * us. A restarted node whose claim cannot reach the mesh, or is refused there, then follows
- * the mesh instead of naming itself alone. The best of their claims; undefined otherwise.
+ * us. A restarted node whose claim at a colliding term cannot reach the mesh, or is refused
+ * there, must not keep it. The best of their claims; undefined otherwise.
  */
 export function refusingClaim(
   members: Iterable<Readonly<Member>>,

@@ -121,8 +121,9 @@ export class RoleEngine {
     const principal = this.current.principal
     if (this.weightChangedAt !== undefined && facts.expected === principal)
       this.weightChangedAt = undefined
-    if (this.refusedByMesh(now)) return
-    const outranked = this.outranked(now)
+    // Not `||`: both keep their "since" up to date on every evaluation.
+    const refused = this.refusedByMesh(now)
+    const outranked = this.outranked(now) || refused
     if (outranked && facts.expected !== this.selfId) {
       // Someone else should be principal and the mesh is past our term: let them claim it.
       this.stepDown(now, 'outranked')
@@ -243,9 +244,10 @@ export class RoleEngine {
   }
 
   /**
-   * Principal at a term whose other claim the mesh follows, for a split-brain grace: our claim
-   * does not reach the mesh or is refused there. Follows theirs (refusingClaim) and returns
-   * true; false when the mesh follows us or has not had the time to.
+   * Principal at a term at which the mesh follows another claim, for a split-brain grace: our
+   * claim does not reach the mesh or is refused there (refusingClaim). Like being outranked:
+   * a new term settles it (the mesh adopts it, or counts it and outranks us in turn), where
+   * keeping the claim left this node principal in its own view only.
    */
   private refusedByMesh(now: number): boolean {
     const current = this.current
@@ -263,14 +265,7 @@ export class RoleEngine {
       return false
     }
     this.refusedSince ??= now
-    if (now - this.refusedSince < this.init.timing.splitBrainGraceMs()) return false
-    this.init.log?.info(
-      { term: other.term, principal: other.principal },
-      'claim refused by the mesh: following it',
-    )
-    this.refusedSince = undefined
-    this.adopt({ ...other, since: now }, 'adopted')
-    return true
+    return now - this.refusedSince >= this.init.timing.splitBrainGraceMs()
   }
 
   /**
@@ -296,6 +291,7 @@ export class RoleEngine {
     this.lastClaimAt = now
     const term = Math.max(this.current.term, this.maxTermSeen) + 1
     const weight = this.init.components.liveConfig.config.weight
+    this.refusedSince = undefined
     const next: HeldClaim = { term, principal: this.selfId, weight, issuedAt: now, since: now }
     try {
       await this.init.writer.write(this.persistedState(next))
@@ -320,6 +316,7 @@ export class RoleEngine {
   private stepDown(now: number, why: string): void {
     this.init.log?.info({ term: this.current.term, why }, 'stepping down')
     this.outrankedSince = undefined
+    this.refusedSince = undefined
     this.switchTo(
       { term: this.current.term, principal: null, weight: 0, issuedAt: now, since: now },
       'stepped-down',
