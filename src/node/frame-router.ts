@@ -17,14 +17,12 @@ export interface FrameRouterComponents {
   dispatch: ControlDispatch
   /** A peer's step as its announcement or heartbeat showed it. */
   recordStep: (peerId: string, step: number) => void
-  /** `control`: a control frame of a kind no handler claimed (for `control` listeners). */
-  emit: <K extends 'verdict' | 'message' | 'control'>(type: K, detail: RouterEvents[K]) => void
+  emit: <K extends 'verdict' | 'message'>(type: K, detail: RouterEvents[K]) => void
 }
 
 interface RouterEvents {
   verdict: FrameVerdictDetail
   message: MeshMessage
-  control: MeshMessage
 }
 
 const RESULT_OF: Readonly<Record<Verdict, TopicValidatorResult>> = {
@@ -88,10 +86,6 @@ export class FrameRouter {
       this.c.recordStep(envelope.senderId, envelope.globalStep)
     }
     if (envelope.kind === 'step-sync') return checked
-    if (!this.c.dispatch.has(envelope.kind)) {
-      this.c.emit('control', delivered)
-      return checked
-    }
     const gossip = message.gossip
     const answer = this.c.dispatch.dispatch({
       ...delivered,

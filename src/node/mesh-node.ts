@@ -168,6 +168,14 @@ export class MeshNode
   }
 
   /**
+   * A sealed step-sync frame carrying `data`, at the current step: the answers of the sync
+   * protocols (`/patternmesh/members`) prove with it that they know the network key.
+   */
+  sealStepFrame(data: Uint8Array): Uint8Array {
+    return this.sealer.seal('step-sync', data).bytes
+  }
+
+  /**
    * The receive path of one gossip message, as gossipsub's validator runs it; public so that
    * tests and simulations can inject frames. Returns the verdict of the message.
    */

@@ -95,8 +95,14 @@ export class MeshPeer {
     )
   }
 
-  /** Services in reverse order of start, then the node; harmless when called twice. */
-  async stop(): Promise<void> {
+  /**
+   * Services in reverse order of start, then the node; harmless when called twice.
+   * `leave: false` stops without announcing it (a crash, as simulations play it).
+   */
+  async stop(options: { leave?: boolean } = {}): Promise<void> {
+    // Leaving is announced first (DESIGN §13): members mark this node `left` at once, and a
+    // principal hands its term over, before any service stops.
+    if (options.leave !== false && this.isStarted) await this.services?.members?.leave()
     await this.lifecycle.stop(async () => {
       await this.stopServices(this.services?.ordered ?? [])
       this.services = undefined

@@ -11,6 +11,7 @@ import { ReplayGuard } from '../protocol/index.js'
 import { ReceivePipeline } from '../node/receive-pipeline.js'
 import { peerManager, peerRecords, type PeerManager, type PeerRecords } from '../peers/index.js'
 import { MemoryRoleStateStore, RoleManager } from '../roles/index.js'
+import { openStepFrame } from '../sync/step-frames.js'
 import type { MeshPeerInit } from './types.js'
 
 export interface PeerServices {
@@ -53,13 +54,29 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
       ordered: [observer, reports],
     }
   }
-  const members = new Membership({
-    node,
-    ...logger,
-    ...(options.version !== undefined ? { version: options.version } : {}),
-    ...(node.config.nodeId !== undefined ? { metadata: { nodeId: node.config.nodeId } } : {}),
-    peerRecord: () => records.current(),
-  })
+  const core = { identity: node, control: node, liveConfig: node, events: node, ...logger }
+  const members = new Membership(
+    {
+      ...core,
+      exchange: {
+        libp2p: node.libp2p,
+        frames: {
+          seal: (data) => node.sealStepFrame(data),
+          open: (frame, peerId, maxBytes) =>
+            openStepFrame(frame, peerId, {
+              generator: node.generator,
+              localStep: node.step,
+              maxFrameBytes: maxBytes,
+            })?.data,
+        },
+      },
+    },
+    {
+      ...(options.version !== undefined ? { version: options.version } : {}),
+      ...(node.config.nodeId !== undefined ? { metadata: { nodeId: node.config.nodeId } } : {}),
+      peerRecord: () => records.current(),
+    },
+  )
   // Our signed record rides our heartbeats and members' records land in the peer store; the
   // manager keeps `targetPeers` connections to random members. Bootstrap peers are redialed
   // only while alone, mDNS peers dialed only below the target.
@@ -80,10 +97,9 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
   node.libp2p.services.bootstrapDialer.redialWhile(() => manager.isAlone())
   node.libp2p.services.discoveryDialer.dialWhile(() => manager.belowTarget())
   const roles = new RoleManager({
-    node,
+    ...core,
     membership: members,
     store: options.roleStore ?? new MemoryRoleStateStore(),
-    ...logger,
   })
   const advice = new AdviceService({
     node,

@@ -79,12 +79,15 @@ export class SimMember {
     return node
   }
 
-  /** Stops the node (its identity and role state stay, as on disk). */
+  /**
+   * Stops the node as a crash would (no leaving heartbeat); its identity and role state stay,
+   * as on disk.
+   */
   async kill(): Promise<void> {
     const node = this.node_
     this.node_ = undefined
     this.joined = false
-    await node?.stop()
+    await node?.stop({ leave: false })
   }
 
   address(): string {
