@@ -7,14 +7,13 @@
  */
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Verdict, VerdictCode, VerifyResult } from '../protocol/index.js'
-import type { ControlDispatch } from './control-dispatch.js'
+import { ControlDispatch } from './control-dispatch.js'
 import type { FrameVerdictDetail, MeshMessage } from './events.js'
 import type { ReceivePipeline } from './receive-pipeline.js'
 import type { ReceivedGossip } from './types.js'
 
 export interface FrameRouterComponents {
   pipeline: ReceivePipeline
-  dispatch: ControlDispatch
   /** A peer's step as its announcement or heartbeat showed it. */
   recordStep: (peerId: string, step: number) => void
   emit: <K extends 'verdict' | 'message'>(type: K, detail: RouterEvents[K]) => void
@@ -33,6 +32,8 @@ const RESULT_OF: Readonly<Record<Verdict, TopicValidatorResult>> = {
 
 export class FrameRouter {
   private readonly c: FrameRouterComponents
+  /** The control handlers, one per kind (MeshNode.handleControl registers them). */
+  readonly dispatch = new ControlDispatch()
   private readonly verdictCounts: Partial<Record<VerdictCode, number>> = {}
   private delivered_ = 0
 
@@ -87,7 +88,7 @@ export class FrameRouter {
     }
     if (envelope.kind === 'step-sync') return checked
     const gossip = message.gossip
-    const answer = this.c.dispatch.dispatch({
+    const answer = this.dispatch.dispatch({
       ...delivered,
       ...(gossip !== undefined ? { gossip } : {}),
     })

@@ -11,7 +11,6 @@ import { FIXED_HEADER_BYTES, ReplayGuard, TAG_BYTES, encodeBatch } from '../prot
 import { StepClock } from '../sync/step-clock.js'
 import type { StepSync } from '../sync/step-sync.js'
 import { Lifecycle } from '../util/lifecycle.js'
-import { ControlDispatch } from './control-dispatch.js'
 import { ControlSealer } from './control-sealer.js'
 import type { MeshMessage, MeshNodeEvents } from './events.js'
 import { FrameRouter } from './frame-router.js'
@@ -46,7 +45,6 @@ export class MeshNode
   private readonly log: Logger | undefined
   private readonly replayGuard: ReplayGuard
   private readonly clock: StepClock
-  private readonly dispatch = new ControlDispatch()
   private readonly router: FrameRouter
   private readonly lifecycle = new Lifecycle()
   private libp2p_: MeshLibp2p | undefined
@@ -59,6 +57,7 @@ export class MeshNode
   private syncSource_: 'peers' | 'local' | undefined
   private removeValidators: (() => void) | undefined
   private privateKey_: PrivateKey | undefined
+  private readonly stampFields = () => ({ senderId: this.peerId, globalStep: this.clock.step })
 
   constructor(init: MeshNodeInit) {
     super()
@@ -75,10 +74,7 @@ export class MeshNode
     this.replayGuard = new ReplayGuard({ maxSenders: Math.max(this.config.maxNodes * 4, 64) })
     // Steps follow the wall clock, so nodes started apart (or restarted) agree; sync does the rest.
     this.clock = new StepClock({ intervalMs: this.config.stepIntervalMs })
-    this.sealer = new ControlSealer(this.generator, () => ({
-      senderId: this.peerId,
-      globalStep: this.clock.step,
-    }))
+    this.sealer = new ControlSealer(this.generator, this.stampFields)
     this.router = new FrameRouter({
       pipeline: new ReceivePipeline({
         generator: this.generator,
@@ -88,7 +84,6 @@ export class MeshNode
         stepWindow: () => this.config.stepWindow,
         maxFrameBytes: this.config.maxFrameBytes,
       }),
-      dispatch: this.dispatch,
       recordStep: (peerId, step) => this.stepSync?.record(peerId, step),
       emit: (type, detail) => this.safeDispatchEvent(type, { detail }),
     })
@@ -164,21 +159,15 @@ export class MeshNode
   }
 
   handleControl(kind: ControlKind, handler: ControlHandler, opts: { signal: AbortSignal }): void {
-    this.dispatch.register(kind, handler, opts.signal)
+    this.router.dispatch.register(kind, handler, opts.signal)
   }
 
-  /**
-   * A sealed step-sync frame carrying `data`, at the current step: the answers of the sync
-   * protocols (`/patternmesh/members`) prove with it that they know the network key.
-   */
+  /** A sealed step-sync frame carrying `data`: sync answers prove knowledge of the key with it. */
   sealStepFrame(data: Uint8Array): Uint8Array {
     return this.sealer.seal('step-sync', data).bytes
   }
 
-  /**
-   * The receive path of one gossip message, as gossipsub's validator runs it; public so that
-   * tests and simulations can inject frames. Returns the verdict of the message.
-   */
+  /** One gossip message's verdict, as gossipsub's validator asks (tests inject frames here). */
   receive(message: ReceivedGossip): TopicValidatorResult {
     return this.router.receive(message)
   }
@@ -189,15 +178,17 @@ export class MeshNode
   }
 
   onMessage(callback: (message: MeshMessage) => void): () => void {
-    const listener = (event: CustomEvent<MeshMessage>): void => callback(event.detail)
-    this.addEventListener('message', listener)
-    return () => this.removeEventListener('message', listener)
+    return this.on('message', callback)
   }
 
   onError(callback: (error: Error) => void): () => void {
-    const listener = (event: CustomEvent<Error>): void => callback(event.detail)
-    this.addEventListener('error', listener)
-    return () => this.removeEventListener('error', listener)
+    return this.on('error', callback)
+  }
+
+  private on<T>(type: 'message' | 'error', callback: (detail: T) => void): () => void {
+    const listener = (event: Event): void => callback((event as CustomEvent<T>).detail)
+    this.addEventListener(type, listener)
+    return () => this.removeEventListener(type, listener)
   }
 
   /** Applies live-changeable config keys (CONFIG advice, reload) and says so. */
@@ -253,7 +244,7 @@ export class MeshNode
       topic: this.topics.data,
       generator: this.generator,
       config: this.config,
-      fields: () => ({ senderId: this.peerId, globalStep: this.clock.step }),
+      fields: this.stampFields,
       firstSeq,
       onPublishError: (err, frames) => {
         this.log?.warn({ err, frames }, 'publish failed; frames counted as failed')
@@ -266,7 +257,7 @@ export class MeshNode
       clock: this.clock,
       generator: this.generator,
       config: this.config,
-      sealStepFrame: () => this.sealer.seal('step-sync', new Uint8Array(0)).bytes,
+      sealStepFrame: () => this.sealStepFrame(new Uint8Array(0)),
       announce: this.init.announceSteps === false ? undefined : this.announceStep,
       logger: this.log,
     })
