@@ -168,9 +168,12 @@ export class MeshObserver extends TypedEventEmitter<MeshObserverEvents> implemen
     }
   }
 
-  /** Gossip messages of `peerId` dropped unread while it was graylisted (DESIGN §14). */
-  droppedWhileGraylisted(peerId: string): number {
-    return this.traffic.peers.get(peerId, this.now())?.droppedWhileGraylisted ?? 0
+  /**
+   * Gossip messages of `peerId` dropped unread while it was graylisted (DESIGN §14);
+   * undefined for a peer this observer has no figures of.
+   */
+  droppedWhileGraylisted(peerId: string): number | undefined {
+    return this.traffic.peers.get(peerId, this.now())?.droppedWhileGraylisted
   }
 
   /** gossipsub's P5 for `peerId`: minus its decayed anomaly penalty points. */
