@@ -225,6 +225,8 @@ export class PeerManager implements Service {
       const alive: string[] = []
       const notAlive: string[] = []
       for (const member of this.components.members.memberView()) {
+        // A member that announced its leave (status `left`, DESIGN §13) is not dialed.
+        if (member.status === 'left') continue
         ;(member.status === 'alive' ? alive : notAlive).push(member.id)
       }
       const plan = planDials(
