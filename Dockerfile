@@ -2,8 +2,11 @@
 # patternmesh daemon image. Build: docker build -t patternmesh .
 # Run:   docker run -v pm-data:/data -p 4001:4001 -p 4002:4002 patternmesh start --key-file /data/mesh.key
 
+# Node 24 LTS: the newest major CI tests (.ci/run tests 22 and 24, package.json engines >=22).
+# Both stages use the same image, so dependencies are installed by the Node that runs them.
+
 # --- build: compile TypeScript to dist/ ------------------------------------------------------
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` would build before the sources are copied; the build runs below.
@@ -14,7 +17,7 @@ COPY . .
 RUN npm run build && mkdir -p configs simulations
 
 # --- runtime: production dependencies, dist/, bin/, configs ----------------------------------
-FROM node:22-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

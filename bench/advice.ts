@@ -13,7 +13,7 @@ import {
   type AdviceRecord,
 } from '../src/advice/index.js'
 import { DEFAULT_CONFIG, mergeConfig, type MeshConfig } from '../src/config/index.js'
-import { MeshNode } from '../src/node/index.js'
+import { MeshPeer as MeshNode } from '../src/peer/mesh-peer.js'
 import { median, table, type BenchCheck, type BenchContext, type BenchModule } from './harness.js'
 
 const NODES = 20

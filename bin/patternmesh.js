@@ -4,6 +4,10 @@ const fromHere = (path) => new URL(path, import.meta.url).href
 
 let runCli
 try {
+  // `start`: a SIGHUP while the modules load would end the process (src/daemon/early-hangup.ts).
+  if (process.argv[2] === 'start') {
+    ;(await import(fromHere('../dist/src/daemon/early-hangup.js'))).holdHangups()
+  }
   await import(fromHere('../dist/src/compat.js'))
   ;({ runCli } = await import(fromHere('../dist/src/cli/main.js')))
 } catch (err) {

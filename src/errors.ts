@@ -70,3 +70,12 @@ export class PayloadTooLargeError extends PatternmeshError {
     super('PAYLOAD_TOO_LARGE', message)
   }
 }
+
+/** An observer never publishes data: `broadcast` (library or API) is refused with this. */
+export class ObserverModeError extends Error {
+  static readonly code = 'OBSERVER_MODE'
+  constructor(message = 'this node is an observer: it never publishes data') {
+    super(message)
+    this.name = 'ObserverModeError'
+  }
+}

@@ -7,7 +7,7 @@ import '../../src/compat.js'
 import { createInterface } from 'node:readline'
 import { DEFAULT_CONFIG, mergeConfig } from '../../src/config/index.js'
 import { createMeshLibp2p, type MeshLibp2p } from '../../src/net/index.js'
-import { MeshNode } from '../../src/node/index.js'
+import { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 
 const [role, mode] = process.argv.slice(2) as ['receiver' | 'sender', 'raw' | 'mesh']
 const RAW_TOPIC = '/bench/raw/1'

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino'
 import { validateMergedConfig, type MeshConfig } from '../config/index.js'
-import type { MeshNode } from '../node/index.js'
+import type { LiveConfig } from '../node/ports.js'
 import type { RoleManager } from '../roles/index.js'
 
 export interface UpdateEvent {
@@ -18,7 +18,7 @@ export interface UpdateEvent {
 export type UpdateHandler = (update: UpdateEvent) => void | Promise<void>
 
 export interface ApplyTarget {
-  node: Pick<MeshNode, 'config' | 'applyConfig'>
+  node: LiveConfig
   roles: Pick<RoleManager, 'setWeight' | 'setEligible'> | undefined
   logger: Logger | undefined
   handlers: readonly UpdateHandler[]

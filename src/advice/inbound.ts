@@ -4,7 +4,8 @@
  * stamp or for this node to record. The one place that counts what arrives.
  */
 import type { Logger } from 'pino'
-import type { MeshMessage } from '../node/index.js'
+import type { ControlVerdict } from '../node/ports.js'
+import type { Envelope } from '../protocol/index.js'
 import type { RoleManager } from '../roles/index.js'
 import { parseAdviceFrame, splitSyncItems } from './frames.js'
 import type { IngestQueue } from './ingest-queue.js'
@@ -23,6 +24,14 @@ export interface AdviceInboundComponents {
   recorder: Pick<AdviceRecorder, 'ingestAdvice' | 'ingestResult'>
 }
 
+const ACCEPT: ControlVerdict = { verdict: 'accept' }
+const NOT_ADVICE: ControlVerdict = { verdict: 'ignore', code: 'MALFORMED', detail: 'not advice' }
+const RELAYED_BY_OTHER: ControlVerdict = {
+  verdict: 'ignore',
+  code: 'MALFORMED',
+  detail: 'a relay frame passed on by another node than its origin',
+}
+
 export class AdviceInbound {
   private readonly c: AdviceInboundComponents
 
@@ -30,10 +39,13 @@ export class AdviceInbound {
     this.c = components
   }
 
-  /** A control frame from the mesh; frames of other kinds are not advice's. */
-  onControl(envelope: MeshMessage['envelope']): void {
+  /**
+   * An `advice` / `advice-status` control frame, inside gossipsub's validator: a malformed
+   * one is rejected (not forwarded, scored against its signer); the rest is queued.
+   */
+  onControl(envelope: Envelope): ControlVerdict {
     const { kind, senderId, data } = envelope
-    if (kind !== 'advice' && kind !== 'advice-status') return
+    if (kind !== 'advice' && kind !== 'advice-status') return NOT_ADVICE
     const { counters, queue, recorder, roles } = this.c
     counters.received++
     const frame = parseAdviceFrame(kind, senderId, data)
@@ -41,25 +53,25 @@ export class AdviceInbound {
       case 'invalid':
         counters.invalid++
         this.c.logger?.debug({ senderId, kind, detail: frame.detail }, 'invalid advice frame')
-        return
+        return { verdict: 'reject', code: 'MALFORMED', detail: frame.detail }
       case 'ignored':
-        return
+        return RELAYED_BY_OTHER
       case 'relay':
         // A request relayed over gossip: the principal stamps it (and broadcasts the advice).
-        if (roles !== undefined && !roles.isPrincipal) return
-        void queue.enqueue(async () => await this.c.issuer.stamp(frame.relayed))
-        return
+        if (roles === undefined || roles.isPrincipal)
+          void queue.enqueue(async () => await this.c.issuer.stamp(frame.relayed))
+        return ACCEPT
       case 'advice': {
         const { advice } = frame
         const fencing = roles?.checkFencing(advice.term, advice.issuer)
         if (fencing !== undefined && !fencing.ok && fencing.code === 'STALE_TERM')
           counters.staleTerm++
         void queue.enqueue(async () => await recorder.ingestAdvice(advice))
-        return
+        return ACCEPT
       }
       case 'result':
         void queue.enqueue(async () => await recorder.ingestResult(frame.result))
-        return
+        return ACCEPT
     }
   }
 

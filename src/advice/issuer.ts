@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Membership } from '../membership/index.js'
-import type { MeshNode } from '../node/index.js'
+import type { ControlChannel, NodeIdentity } from '../node/ports.js'
 import { encodeJsonPayload } from '../protocol/json-payload.js'
 import type { RoleManager } from '../roles/index.js'
 import type { AuditTrail, IssueMeta } from './audit.js'
@@ -23,7 +23,7 @@ import type { Advice, AdviceRequest } from './types.js'
 import { validateAdviceRequest } from './validate.js'
 
 export interface AdviceIssuerComponents {
-  node: Pick<MeshNode, 'peerId' | 'step' | 'sendControl'>
+  node: NodeIdentity & Pick<ControlChannel, 'sendControl'>
   /** Without roles this node stamps its own advice (term 0). */
   roles?: Pick<RoleManager, 'principal' | 'term' | 'isPrincipal' | 'roles'> | undefined
   members?: Pick<Membership, 'members'> | undefined

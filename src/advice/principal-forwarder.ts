@@ -6,14 +6,15 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Logger } from 'pino'
-import type { MeshNode } from '../node/index.js'
+import type { ControlChannel, Libp2pSurface, LiveConfig } from '../node/ports.js'
 import { encodeJsonPayload } from '../protocol/json-payload.js'
 import { NoPrincipalError } from './errors.js'
 import type { AdviceRelay, RelayedRequest } from './relay.js'
 import type { Advice } from './types.js'
 
 export interface PrincipalForwarderComponents {
-  node: Pick<MeshNode, 'libp2p' | 'config' | 'sendControl'>
+  node: Pick<LiveConfig, 'config'> &
+    Pick<ControlChannel, 'sendControl'> & { readonly libp2p: Libp2pSurface }
   /** The relay protocol's client (there once the service started). */
   relay: () => AdviceRelay | undefined
   /** Stores the stamped advice the principal answered with; resolves with the copy held here. */

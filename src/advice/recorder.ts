@@ -4,7 +4,7 @@
  * where it wins, and this node's result recorded and published in turn.
  */
 import type { TypedEventEmitter } from 'main-event'
-import type { MeshNode } from '../node/index.js'
+import type { NodeIdentity } from '../node/ports.js'
 import type { AdviceApplier } from './applier.js'
 import type { AuditTrail } from './audit.js'
 import type { AdviceEvents } from './events.js'
@@ -15,7 +15,7 @@ import { isTarget } from './targets.js'
 import type { Advice, AdviceResult } from './types.js'
 
 export interface AdviceRecorderComponents {
-  node: Pick<MeshNode, 'peerId'>
+  node: Pick<NodeIdentity, 'peerId'>
   state: AdviceState
   store: AdviceStore
   applier: AdviceApplier

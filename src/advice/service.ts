@@ -10,9 +10,18 @@
  * relay.ts and sync.ts.
  */
 import { TypedEventEmitter } from 'main-event'
+import { Lifecycle } from '../util/lifecycle.js'
 import type { Logger } from 'pino'
 import type { Membership } from '../membership/index.js'
-import type { MeshMessage, MeshNode } from '../node/index.js'
+import type {
+  ControlChannel,
+  ControlFrame,
+  ControlVerdict,
+  Libp2pSurface,
+  LiveConfig,
+  NodeIdentity,
+} from '../node/ports.js'
+import type { StepKeys } from './auth.js'
 import { encodeJsonPayload } from '../protocol/json-payload.js'
 import type { RoleManager } from '../roles/index.js'
 import { AdviceApplier } from './applier.js'
@@ -36,18 +45,10 @@ import type { Advice, AdviceResult, AdviceView } from './types.js'
 
 export type { AdviceEvents } from './events.js'
 
-export type AdviceNode = Pick<
-  MeshNode,
-  | 'peerId'
-  | 'step'
-  | 'config'
-  | 'applyConfig'
-  | 'sendControl'
-  | 'libp2p'
-  | 'generator'
-  | 'addEventListener'
-  | 'removeEventListener'
->
+/** What advice uses of the node: identity, control frames, live config, libp2p, step keys. */
+export type AdviceNode = NodeIdentity &
+  LiveConfig &
+  ControlChannel & { readonly libp2p: Libp2pSurface; readonly generator: StepKeys }
 
 export interface AdviceServiceComponents {
   node: AdviceNode
@@ -99,7 +100,8 @@ export class AdviceService extends TypedEventEmitter<AdviceEvents> {
   private readonly schedule: SyncSchedule
   private relay_: AdviceRelay | undefined
   private sync_: AdviceSync | undefined
-  private started = false
+  private readonly lifecycle = new Lifecycle()
+  private controller = new AbortController()
 
   constructor(components: AdviceServiceComponents, init: AdviceServiceInit = {}) {
     super()
@@ -197,8 +199,18 @@ export class AdviceService extends TypedEventEmitter<AdviceEvents> {
   }
 
   async start(): Promise<void> {
-    if (this.started) return
-    this.started = true
+    await this.lifecycle.start(
+      async () => await this.startParts(),
+      async () => await this.stopParts(),
+    )
+  }
+
+  async stop(): Promise<void> {
+    await this.lifecycle.stop(async () => await this.stopParts())
+  }
+
+  private async startParts(): Promise<void> {
+    this.controller = new AbortController()
     await this.load()
     const node = this.c.node
     const base = {
@@ -220,16 +232,15 @@ export class AdviceService extends TypedEventEmitter<AdviceEvents> {
     })
     await this.relay_.start()
     await this.sync_.start()
-    node.addEventListener('control', this.onControl)
-    this.schedule.start()
+    const signal = this.controller.signal
+    node.handleControl('advice', this.onControl, { signal })
+    node.handleControl('advice-status', this.onControl, { signal })
+    this.schedule.start(signal)
   }
 
-  async stop(): Promise<void> {
-    if (!this.started) return
-    this.started = false
-    this.schedule.stop()
+  private async stopParts(): Promise<void> {
     this.trail.stop()
-    this.c.node.removeEventListener('control', this.onControl)
+    this.controller.abort()
     await this.relay_?.stop()
     await this.sync_?.stop()
     await this.queue.drain()
@@ -273,13 +284,12 @@ export class AdviceService extends TypedEventEmitter<AdviceEvents> {
     return this.sync_
   }
 
-  private readonly onControl = (event: CustomEvent<MeshMessage>): void => {
-    this.inbound.onControl(event.detail.envelope)
-  }
+  private readonly onControl = (frame: ControlFrame): ControlVerdict =>
+    this.inbound.onControl(frame.envelope)
 
   /** This node's own result, to the others (anti-entropy carries it if this fails). */
   private publishResult(result: AdviceResult): void {
-    if (!this.started) return
+    if (this.lifecycle.status !== 'started' && this.lifecycle.status !== 'starting') return
     this.c.node.sendControl('advice-status', encodeJsonPayload(result)).catch((err: unknown) => {
       this.log?.debug({ err }, 'advice-status broadcast failed; anti-entropy will carry it')
     })

@@ -123,7 +123,7 @@ export function targetMembers(
   const rest = others.map((m) => ({
     peerId: m.id,
     roles: m.roles,
-    alive: m.status !== 'dead',
+    alive: m.status === 'alive' || m.status === 'suspect',
   }))
   return [self, ...rest.filter((m) => m.peerId !== self.peerId)]
 }

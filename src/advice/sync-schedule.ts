@@ -4,6 +4,7 @@
  * read again before every round, since advice may change the heartbeat interval.
  */
 import type { Logger } from 'pino'
+import { sleep } from '../util/abortable.js'
 import { SYNC_EVERY_HEARTBEATS } from './constants.js'
 
 export interface SyncScheduleComponents {
@@ -29,34 +30,23 @@ export function jittered(periodMs: number, random: number = Math.random()): numb
 
 export class SyncSchedule {
   private readonly c: SyncScheduleComponents
-  private running = false
-  private timer: ReturnType<typeof setTimeout> | undefined
 
   constructor(components: SyncScheduleComponents) {
     this.c = components
   }
 
-  start(): void {
-    if (this.running) return
-    this.running = true
-    this.schedule()
+  /** Runs rounds until `signal` aborts; a round in flight then finishes but starts no other. */
+  start(signal: AbortSignal): void {
+    void this.loop(signal)
   }
 
-  /** Stops the rounds; a round in flight finishes but schedules no other. */
-  stop(): void {
-    this.running = false
-    clearTimeout(this.timer)
-    this.timer = undefined
-  }
-
-  private schedule(): void {
-    const period = this.c.periodMs()
-    if (period <= 0 || !this.running) return
-    this.timer = setTimeout(() => {
-      void this.c
-        .round()
-        .catch((err: unknown) => this.c.logger?.debug({ err }, 'advice sync'))
-        .finally(() => this.schedule())
-    }, jittered(period))
+  private async loop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const period = this.c.periodMs()
+      if (period <= 0) return
+      await sleep(jittered(period), signal)
+      if (signal.aborted) return
+      await this.c.round().catch((err: unknown) => this.c.logger?.debug({ err }, 'advice sync'))
+    }
   }
 }

@@ -3,12 +3,12 @@
  * and the component events (membership, roles) mapped to the shapes of DESIGN §8.
  */
 import type { Member } from '../membership/index.js'
-import type { MeshNode } from '../node/index.js'
+import type { MeshPeer } from '../peer/mesh-peer.js'
 import { ObserverModeError, type Anomaly, type MeshObserver } from '../observer/index.js'
 import type { ApiAdvice, ApiEvent, ApiNode, PeerView } from './types.js'
 import { NotStartedError } from '../errors.js'
 
-export function meshNodeView(node: MeshNode, extra: Partial<ApiNode> = {}): ApiNode {
+export function meshNodeView(node: MeshPeer, extra: Partial<ApiNode> = {}): ApiNode {
   const view: ApiNode = {
     get peerId() {
       return node.peerId
@@ -32,7 +32,14 @@ export function meshNodeView(node: MeshNode, extra: Partial<ApiNode> = {}): ApiN
     removeEventListener: (type, listener) => node.removeEventListener(type, listener),
     ...(node.members !== undefined
       ? {
-          memberViews: () => node.members?.members().map(peerViewOf) ?? [],
+          memberViews: () => {
+            const open = connectedSet(node)
+            return (
+              node.members
+                ?.members()
+                .map((member) => ({ ...peerViewOf(member), connected: open.has(member.id) })) ?? []
+            )
+          },
           roleState: () => {
             const state = node.roles?.state()
             return {
@@ -57,8 +64,8 @@ export function meshNodeView(node: MeshNode, extra: Partial<ApiNode> = {}): ApiN
 }
 
 /** The advice routes' view of the node's AdviceService (the one of the current start). */
-function adviceProvider(node: MeshNode): ApiAdvice {
-  const service = (): NonNullable<MeshNode['advice']> => {
+function adviceProvider(node: MeshPeer): ApiAdvice {
+  const service = (): NonNullable<MeshPeer['advice']> => {
     const advice = node.advice
     if (advice === undefined) throw new NotStartedError()
     return advice
@@ -68,6 +75,14 @@ function adviceProvider(node: MeshNode): ApiAdvice {
     get: (id) => node.advice?.get(id),
     issue: async (request, meta) => await service().issue(request, meta),
     rollback: async (id, ttlMs, meta) => await service().rollback(id, ttlMs, meta),
+  }
+}
+
+function connectedSet(node: MeshPeer): ReadonlySet<string> {
+  try {
+    return new Set(node.connectedPeers())
+  } catch {
+    return new Set() // not started
   }
 }
 
@@ -90,11 +105,13 @@ function observerProviders(observer: MeshObserver): Partial<ApiNode> {
     anomalyTotals: () => observer.stats().totals,
     networkMetrics: () => observer.networkMetrics(),
     peerStats: () => observer.peerStats(),
+    droppedWhileGraylisted: (peerId) => observer.droppedWhileGraylisted(peerId),
+    droppedWhileGraylistedTotal: () => observer.stats().droppedWhileGraylisted,
   }
 }
 
 /** Membership, role and observer events as `/v1/events` frames (`member`, `role`, `anomaly`). */
-function subscribeComponentEvents(node: MeshNode, listener: (event: ApiEvent) => void): () => void {
+function subscribeComponentEvents(node: MeshPeer, listener: (event: ApiEvent) => void): () => void {
   const members = node.members
   const roles = node.roles
   const observer = node.observer

@@ -17,13 +17,10 @@ import { registerSimulate } from './commands/simulate.js'
 import { registerStart } from './commands/start.js'
 import { registerStatus } from './commands/status.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROGRAM_NAME, errorLine, type CliIo } from './io.js'
+import type { CliContext } from './context.js'
 import { packageVersion } from './version.js'
 
-/** What a command's action may use: the output sinks, and the exit code it wants. */
-export interface CliContext {
-  io: CliIo
-  exitCode: number
-}
+export type { CliContext } from './context.js'
 
 /** Errors that mean "the input was wrong", not "the program failed": exit 2. */
 const USAGE_ERRORS = new Set([

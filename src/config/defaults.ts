@@ -41,6 +41,11 @@ export interface MeshConfig {
   mdns: boolean
   api: string
   apiToken?: string
+  /**
+   * Writes (`POST /v1/messages`, advice) the control API takes: a token bucket of `burst`
+   * refilled at `writesPerSecond`, shared by every client. Read live by the API.
+   */
+  apiRateLimit: { writesPerSecond: number; burst: number }
   logLevel: LogLevel
   maxFrameBytes: number
   batchMaxMessages: number
@@ -98,6 +103,10 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   bootstrap: [],
   mdns: true,
   api: '127.0.0.1:7070',
+  // A messaging API: a script posting a few hundred messages must not hit 429 (a batch
+  // of up to 1,000 messages costs one token), while a runaway loop is still held to about
+  // 200 requests/s, far below what broadcast() and the send queue absorb.
+  apiRateLimit: Object.freeze({ writesPerSecond: 200, burst: 400 }),
   logLevel: 'info',
   maxFrameBytes: 64 * 1024,
   // Broadcasts within 1 ms travel in one gossip message (up to 1,024 of them or 512 KiB): one

@@ -2,4 +2,4 @@ export { DEFAULT_CONFIG, principalIntervalMs, type LogLevel, type MeshConfig } f
 export { CONFIG_KEYS, CONFIG_SCHEMA, type ConfigKey } from './schema.js'
 export { configFromEnv, envNameOf } from './env.js'
 export { loadConfig, mergeConfig, stripComments, type ConfigSources } from './load.js'
-export { validateConfigLayer, validateMergedConfig } from './validate.js'
+export { EXCLUSIVE_KEYS, validateConfigLayer, validateMergedConfig } from './validate.js'

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { ConfigError } from '../errors.js'
 import { DEFAULT_CONFIG, type MeshConfig } from './defaults.js'
 import { configFromEnv } from './env.js'
-import { validateConfigLayer, validateMergedConfig } from './validate.js'
+import { EXCLUSIVE_KEYS, validateConfigLayer, validateMergedConfig } from './validate.js'
 
 export interface ConfigSources {
   /** Path of a JSON config file. */
@@ -14,7 +14,10 @@ export interface ConfigSources {
   defaults?: Readonly<MeshConfig>
 }
 
-/** defaults < file < environment < flags, each layer validated, then merged and checked once. */
+/**
+ * defaults < file < environment < flags, each layer validated, then merged and checked once.
+ * Throws ConfigError naming the key and the layer.
+ */
 export async function loadConfig(sources: ConfigSources): Promise<MeshConfig> {
   const layers: Array<Partial<MeshConfig>> = []
   if (sources.file !== undefined)
@@ -33,7 +36,15 @@ export function mergeConfig(
   ...layers: Array<Partial<MeshConfig>>
 ): MeshConfig {
   const merged: MeshConfig = { ...base }
-  for (const layer of layers) Object.assign(merged, dropUndefined(layer))
+  for (const layer of layers) {
+    const set = dropUndefined(layer)
+    // A layer that picks one of an exclusive pair overrides the other from lower layers.
+    for (const [a, b] of EXCLUSIVE_KEYS) {
+      if (set[a] !== undefined) delete merged[b]
+      else if (set[b] !== undefined) delete merged[a]
+    }
+    Object.assign(merged, set)
+  }
   return validateMergedConfig(merged)
 }
 

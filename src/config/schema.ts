@@ -31,6 +31,15 @@ export const CONFIG_SCHEMA = {
     mdns: { type: 'boolean' },
     api: { type: 'string', pattern: '^(off|[^\\s:]+:\\d{1,5}|\\[[0-9a-fA-F:]+\\]:\\d{1,5})$' },
     apiToken: { type: 'string', minLength: 16, maxLength: 256 },
+    apiRateLimit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['writesPerSecond', 'burst'],
+      properties: {
+        writesPerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 },
+        burst: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+      },
+    },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     maxFrameBytes: { type: 'integer', minimum: 256, maximum: 1_000_000 },
     batchMaxMessages: { type: 'integer', minimum: 1, maximum: 4096 },

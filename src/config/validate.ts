@@ -6,6 +6,20 @@ import { CONFIG_SCHEMA } from './schema.js'
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
 const validatePartial = ajv.compile(CONFIG_SCHEMA)
 
+/** Keys a config may leave unset (only those can be exclusive). */
+type OptionalKey = {
+  [K in keyof MeshConfig]-?: undefined extends MeshConfig[K] ? K : never
+}[keyof MeshConfig]
+
+/**
+ * Keys of which a config gives one, never both. A layer (file, environment, flags) that sets
+ * one replaces the other from the layers below it, so `--key-file` overrides a file's `seed`;
+ * one layer setting both is refused.
+ */
+export const EXCLUSIVE_KEYS: ReadonlyArray<readonly [OptionalKey, OptionalKey]> = [
+  ['keyFile', 'seed'],
+]
+
 /**
  * Checks one layer of configuration (a file, the environment, flags, a CONFIG advice). The
  * error names the key and where it came from: "config file x.json: stepWindow must be …".
@@ -19,16 +33,32 @@ export function validateConfigLayer(layer: unknown, source: string): Partial<Mes
     throw new ConfigError(`${source}: ${describe(first)}`, keyOf(first))
   }
   const out = { ...(layer as Partial<MeshConfig> & { heartbeatInterval?: number }) }
-  // `heartbeatInterval` is the seed's NetworkConfig name for heartbeatIntervalMs.
+  // `heartbeatInterval` is the seed's NetworkConfig name for heartbeatIntervalMs: one layer
+  // giving both with different values is ambiguous.
   if (out.heartbeatInterval !== undefined) {
-    out.heartbeatIntervalMs ??= out.heartbeatInterval
+    if (out.heartbeatIntervalMs !== undefined && out.heartbeatIntervalMs !== out.heartbeatInterval)
+      throw new ConfigError(
+        `${source}: give either heartbeatIntervalMs or heartbeatInterval (its old name), not both`,
+        'heartbeatInterval',
+      )
+    out.heartbeatIntervalMs = out.heartbeatInterval
     delete out.heartbeatInterval
+  }
+  for (const [a, b] of EXCLUSIVE_KEYS) {
+    if (out[a] !== undefined && out[b] !== undefined)
+      throw new ConfigError(`${source}: give either ${a} or ${b}, not both`, a)
   }
   return out
 }
 
-/** Rules across keys, checked once all layers are merged. */
-export function validateMergedConfig(config: MeshConfig): MeshConfig {
+/**
+ * Rules across keys, checked once all layers are merged. `networkKeyGiven`: the key comes
+ * with the peer's init (the library), so neither keyFile nor seed is needed.
+ */
+export function validateMergedConfig(
+  config: MeshConfig,
+  options: { networkKeyGiven?: boolean } = {},
+): MeshConfig {
   if (config.deadAfter < config.suspectAfter) {
     throw new ConfigError(
       `deadAfter (${config.deadAfter}) must be at least suspectAfter (${config.suspectAfter})`,
@@ -47,10 +77,15 @@ export function validateMergedConfig(config: MeshConfig): MeshConfig {
       'targetPeers',
     )
   }
-  if (config.seed !== undefined && config.keyFile !== undefined) {
-    throw new ConfigError('give either keyFile or seed, not both', 'keyFile')
+  for (const [a, b] of EXCLUSIVE_KEYS) {
+    if (config[a] !== undefined && config[b] !== undefined)
+      throw new ConfigError(`give either ${a} or ${b}, not both`, a)
   }
-  if (config.seed === undefined && config.keyFile === undefined) {
+  if (
+    config.seed === undefined &&
+    config.keyFile === undefined &&
+    options.networkKeyGiven !== true
+  ) {
     throw new ConfigError(
       'a network key is required: set keyFile (patternmesh keygen) or seed',
       'keyFile',
@@ -61,16 +96,19 @@ export function validateMergedConfig(config: MeshConfig): MeshConfig {
 
 function keyOf(error: ErrorObject | undefined): string | undefined {
   if (error === undefined) return undefined
-  if (error.keyword === 'additionalProperties') return String(error.params['additionalProperty'])
   const key = error.instancePath.split('/')[1]
-  return key === undefined || key === '' ? undefined : key
+  if (key !== undefined && key !== '') return key
+  return error.keyword === 'additionalProperties'
+    ? String(error.params['additionalProperty'])
+    : undefined
 }
 
 function describe(error: ErrorObject | undefined): string {
   if (error === undefined) return 'invalid configuration'
-  if (error.keyword === 'additionalProperties')
-    return `unknown key "${String(error.params['additionalProperty'])}"`
   const path = error.instancePath.slice(1).replaceAll('/', '.')
+  // Nested objects (apiRateLimit) name their key: unknown key "apiRateLimit.x".
+  if (error.keyword === 'additionalProperties')
+    return `unknown key "${path === '' ? '' : `${path}.`}${String(error.params['additionalProperty'])}"`
   if (error.keyword === 'enum') {
     return `${path} must be one of ${(error.params['allowedValues'] as unknown[]).map(String).join(', ')}`
   }

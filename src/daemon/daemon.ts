@@ -12,7 +12,7 @@ import {
 import { packageVersion } from '../cli/version.js'
 import type { MeshConfig } from '../config/index.js'
 import { ConfigError } from '../errors.js'
-import { MeshNode } from '../node/index.js'
+import { MeshPeer } from '../peer/mesh-peer.js'
 import { FileAdviceAudit, FileAdviceStore } from '../advice/index.js'
 import { FileRoleStateStore } from '../roles/index.js'
 import { readNetworkKeyFile } from '../pattern/index.js'
@@ -22,6 +22,8 @@ import { Lifecycle } from '../util/lifecycle.js'
 export interface DaemonInit {
   config: MeshConfig
   logger: Logger
+  /** Extra fields for `GET /v1/status` (e.g. the config reloads). */
+  extraStatus?: () => Record<string, unknown>
 }
 
 /**
@@ -31,18 +33,20 @@ export interface DaemonInit {
 export class Daemon {
   readonly config: MeshConfig
   private readonly log: Logger
+  private readonly extraStatus: (() => Record<string, unknown>) | undefined
   private readonly lifecycle = new Lifecycle()
   private dataDir: DataDir | undefined
-  private node_: MeshNode | undefined
+  private node_: MeshPeer | undefined
   private api: ApiServer | undefined
   private apiAddress_: ApiAddress | undefined
 
   constructor(init: DaemonInit) {
     this.config = init.config
     this.log = init.logger
+    this.extraStatus = init.extraStatus
   }
 
-  get node(): MeshNode | undefined {
+  get node(): MeshPeer | undefined {
     return this.node_
   }
 
@@ -84,7 +88,7 @@ export class Daemon {
       )
     }
 
-    const node = new MeshNode({
+    const node = new MeshPeer({
       config,
       privateKey: this.dataDir.identity.privateKey,
       transport: 'tcp',
@@ -137,7 +141,7 @@ export class Daemon {
     )
   }
 
-  private async startApi(node: MeshNode, at: ApiAddress): Promise<void> {
+  private async startApi(node: MeshPeer, at: ApiAddress): Promise<void> {
     const token = await resolveApiToken({
       configured: this.config.apiToken,
       dataDir: this.config.dataDir,
@@ -149,6 +153,7 @@ export class Daemon {
       port: at.port,
       version: packageVersion(),
       logger: this.log,
+      ...(this.extraStatus !== undefined ? { extraStatus: this.extraStatus } : {}),
     })
     try {
       this.apiAddress_ = await this.api.start()

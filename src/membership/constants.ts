@@ -15,6 +15,13 @@ export const HEARTBEAT_MAX_BYTES = 8192
  */
 export const LATE_TOLERANCE = 0.5
 
+/**
+ * A timer of ours firing this late means this process was paused: the failure detector then
+ * holds its judgement a while (heartbeat-schedule.ts). Timers on a healthy event loop are a
+ * few ms late; a GC pause or a starved core is hundreds.
+ */
+export const PAUSE_THRESHOLD_MS = 100
+
 /** Each heartbeat goes out up to this fraction of an interval early (see Membership). */
 export const HEARTBEAT_JITTER = 0.1
 
@@ -58,3 +65,16 @@ export const DEFAULT_DEAD_RETENTION_HEARTBEATS = 300
 
 /** Log at most one warning per this many ms about members that do not fit in the table. */
 export const OVERFLOW_LOG_INTERVAL_MS = 10_000
+
+/** A member table answer (fast joining) holds at most this many members… */
+export const MEMBER_TABLE_MAX_ENTRIES = 1024
+
+/** …and this many bytes (a member is ~400 B: a thousand fit). */
+export const MEMBER_TABLE_MAX_BYTES = 512 * 1024
+
+/** Member tables asked of peers at once; more wait in a queue of this many peers. */
+export const MEMBER_TABLE_PULLS_IN_FLIGHT = 4
+export const MEMBER_TABLE_PULL_QUEUE = 64
+
+/** How long `leave()` waits at most for its last heartbeat to go out. */
+export const DEFAULT_LEAVE_TIMEOUT_MS = 2000

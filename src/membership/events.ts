@@ -34,6 +34,10 @@ export interface MembershipEvents {
   'members.heartbeat': CustomEvent<MemberHeartbeatDetail>
   /** A dead member dropped from the table (retention over, or room needed). */
   'members.removed': CustomEvent<{ peerId: string }>
+  /** A peer's member table was imported (fast joining): roles may elect from it at once. */
+  'members.table': CustomEvent<{ from: string; at: number; members: number; imported: number }>
+  /** This node is leaving (`leave()`): the next heartbeat says so; a principal hands over now. */
+  'members.leaving': CustomEvent<{ at: number }>
   /** A new member refused because the table is full of live members (`maxNodes`). */
   'members.overflow': CustomEvent<{ peerId: string; capacity: number }>
 }

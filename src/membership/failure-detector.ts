@@ -4,7 +4,16 @@
  */
 import { LATE_TOLERANCE, MAX_ANNOUNCED_INTERVAL_FACTOR } from './constants.js'
 
-export type MemberStatus = 'alive' | 'suspect' | 'dead'
+/**
+ * `left`: the member announced it was leaving (a heartbeat with status `leaving`); it is not
+ * alive, never elected, and dropped after the retention like a dead one.
+ */
+export type MemberStatus = 'alive' | 'suspect' | 'dead' | 'left'
+
+/** Neither dead nor gone: it may still answer (alive, or only suspect). */
+export function isPresent(status: MemberStatus): boolean {
+  return status === 'alive' || status === 'suspect'
+}
 
 export interface DetectorTiming {
   heartbeatIntervalMs: number

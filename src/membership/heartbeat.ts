@@ -18,8 +18,11 @@ import {
   MIN_INTERVAL_MS,
 } from './constants.js'
 
-/** What a node says about itself: serving, paused by its operator, or in trouble. */
-export type ActivityStatus = 'active' | 'inactive' | 'error'
+/**
+ * What a node says about itself: serving, paused by its operator, in trouble, or stopping
+ * (its last heartbeat, DESIGN §13: members mark it `left` at once).
+ */
+export type ActivityStatus = 'active' | 'inactive' | 'error' | 'leaving'
 
 export interface HeartbeatPayload {
   status: ActivityStatus
@@ -75,7 +78,7 @@ export const HEARTBEAT_SCHEMA = {
     'eligible',
   ],
   properties: {
-    status: { enum: ['active', 'inactive', 'error'] },
+    status: { enum: ['active', 'inactive', 'error', 'leaving'] },
     weight: { type: 'number', minimum: 0, maximum: MAX_SAFE },
     roles: {
       type: 'array',

@@ -5,6 +5,7 @@ export type {
   MembershipEvents,
 } from './events.js'
 export {
+  isPresent,
   missedHeartbeats,
   statusDeadlines,
   statusFor,
@@ -21,12 +22,32 @@ export {
   type DecodeResult,
   type HeartbeatPayload,
 } from './heartbeat.js'
-export { MemberTable, type Member, type ObserveResult, type StatusChange } from './member-table.js'
 export {
-  Membership,
-  type LocalState,
-  type MembershipComponents,
-  type MembershipInit,
-  type MembershipNode,
-  type MembershipStats,
-} from './membership.js'
+  MemberTable,
+  type Member,
+  type ObserveResult,
+  type ReportedMember,
+  type StatusChange,
+} from './member-table.js'
+export {
+  MEMBERS_PROTOCOL,
+  decodeMemberTable,
+  encodeMemberTable,
+  type MemberExchangeComponents,
+  type StepFrames,
+} from './member-exchange.js'
+export { Membership } from './membership.js'
+export type {
+  LocalState,
+  MembershipComponents,
+  MembershipInit,
+  MembershipStats,
+} from './membership-types.js'
+
+import { Membership } from './membership.js'
+import type { MembershipComponents, MembershipInit } from './membership-types.js'
+
+/** The membership service's factory (js-libp2p style): `membership(init)(components)`. */
+export function membership(init?: MembershipInit) {
+  return (components: MembershipComponents): Membership => new Membership(components, init)
+}

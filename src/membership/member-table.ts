@@ -4,6 +4,7 @@
  * caller passes the time, so the table is tested with plain tables of inputs.
  */
 import {
+  isPresent,
   memberIntervalMs,
   statusDeadlines,
   statusFor,
@@ -49,6 +50,15 @@ export interface StatusChange {
   previous: MemberStatus
 }
 
+/** A member as another peer's table reported it (the members exchange, member-exchange.ts). */
+export interface ReportedMember {
+  id: string
+  /** How long ago (ms, by the reporter's clock) the reporter last heard it. */
+  ageMs: number
+  step: number
+  heartbeat: HeartbeatPayload
+}
+
 export type ObserveResult =
   | {
       accepted: true
@@ -66,10 +76,16 @@ export type ObserveResult =
       /** A dead member dropped to make room. */
       evicted?: string
     }
-  | { accepted: false }
+  /** stale: an older heartbeat of a member that has left since. Otherwise the table is full. */
+  | { accepted: false; stale?: true }
 
 export class MemberTable {
   private readonly entries = new Map<string, Member>()
+  /**
+   * Sequence number of each `left` member's leaving heartbeat: an older heartbeat of it, late
+   * through gossip, must not bring it back (a restart's are higher: they start from the clock).
+   */
+  private readonly leftSeq = new Map<string, number>()
 
   get size(): number {
     return this.entries.size
@@ -97,14 +113,16 @@ export class MemberTable {
   }
 
   counts(): Record<MemberStatus, number> {
-    const counts = { alive: 0, suspect: 0, dead: 0 }
+    const counts = { alive: 0, suspect: 0, dead: 0, left: 0 }
     for (const member of this.entries.values()) counts[member.status]++
     return counts
   }
 
   /**
    * Records a heartbeat. A new member needs room: when the table holds `capacity` members the
-   * dead one heard from longest ago is dropped; with none dead, the newcomer is refused.
+   * dead (or left) one heard from longest ago is dropped; with none, the newcomer is refused.
+   * A heartbeat with status `leaving` marks its sender `left` at once; `seq` (the envelope's)
+   * keeps an older heartbeat arriving after it from undoing that.
    */
   observe(
     peerId: string,
@@ -112,18 +130,26 @@ export class MemberTable {
     step: number,
     now: number,
     capacity: number,
+    seq?: number,
   ): ObserveResult {
     const existing = this.entries.get(peerId)
+    const leaving = heartbeat.status === 'leaving'
+    const leftAt = this.leftSeq.get(peerId)
+    if (!leaving && leftAt !== undefined && seq !== undefined && seq <= leftAt)
+      return { accepted: false, stale: true }
+    if (leaving && seq !== undefined) this.leftSeq.set(peerId, seq)
+    else if (!leaving) this.leftSeq.delete(peerId)
+    const status: MemberStatus = leaving ? 'left' : 'alive'
     if (existing === undefined) {
       let evicted: string | undefined
       if (this.entries.size >= capacity) {
         evicted = this.oldestDead()
         if (evicted === undefined) return { accepted: false }
-        this.entries.delete(evicted)
+        this.delete(evicted)
       }
       const member: Member = {
         id: peerId,
-        status: 'alive',
+        status,
         ...memberFieldsOf(heartbeat, step, now),
         joinedAt: now,
         statusChangedAt: now,
@@ -148,10 +174,10 @@ export class MemberTable {
     Object.assign(existing, memberFieldsOf(heartbeat, step, now))
     existing.heartbeats++
     let change: StatusChange | undefined
-    if (previousStatus !== 'alive') {
-      existing.status = 'alive'
+    if (previousStatus !== status) {
+      existing.status = status
       existing.statusChangedAt = now
-      change = { peerId, status: 'alive', previous: previousStatus }
+      change = { peerId, status, previous: previousStatus }
     }
     return {
       accepted: true,
@@ -167,6 +193,8 @@ export class MemberTable {
   refresh(now: number, timing: DetectorTiming): StatusChange[] {
     const changes: StatusChange[] = []
     for (const member of this.entries.values()) {
+      // Gone on purpose: only its own heartbeat changes that.
+      if (member.status === 'left') continue
       const status = statusFor(
         member.lastSeen,
         now,
@@ -203,28 +231,68 @@ export class MemberTable {
     return member === undefined ? undefined : deadlineOf(member, timing)
   }
 
-  /** Drops members dead and unheard for `retentionMs`; returns their ids. */
+  /** Drops members dead (or left) and unheard for `retentionMs`; returns their ids. */
   reap(now: number, retentionMs: number): string[] {
     const removed: string[] = []
     for (const member of this.entries.values()) {
-      if (member.status === 'dead' && now - member.lastSeen >= retentionMs) removed.push(member.id)
+      if (!isPresent(member.status) && now - member.lastSeen >= retentionMs) removed.push(member.id)
     }
-    for (const id of removed) this.entries.delete(id)
+    for (const id of removed) this.delete(id)
     return removed
   }
 
+  /**
+   * Takes in a member reported by a peer's table (the members exchange): dated by the age the
+   * peer reported, so the failure detector judges it like any other; it never replaces what we
+   * heard more recently, and a member the reporter heard too long ago is not taken at all.
+   * Returns the result as `observe` would, or undefined when nothing changed.
+   */
+  adopt(
+    reported: ReportedMember,
+    now: number,
+    capacity: number,
+    timing: DetectorTiming,
+  ): ObserveResult | undefined {
+    const lastSeen = now - Math.max(0, reported.ageMs)
+    const existing = this.entries.get(reported.id)
+    if (existing !== undefined && existing.lastSeen >= lastSeen) return undefined
+    if (existing?.status === 'left') return undefined
+    const interval = memberIntervalMs(
+      reported.heartbeat.intervalMs ?? null,
+      timing.heartbeatIntervalMs,
+    )
+    const judged = statusFor(lastSeen, now, interval, timing.suspectAfter, timing.deadAfter)
+    if (judged === 'dead' || reported.heartbeat.status === 'leaving') return undefined
+    const result = this.observe(reported.id, reported.heartbeat, reported.step, now, capacity)
+    const member = this.entries.get(reported.id)
+    if (!result.accepted || member === undefined) return result
+    member.lastSeen = lastSeen
+    if (result.joined) member.joinedAt = lastSeen
+    if (judged === 'suspect') {
+      // Heard a while ago by the reporter: suspect already.
+      const previous = result.change?.previous ?? (result.joined ? 'suspect' : member.status)
+      member.status = 'suspect'
+      if (previous === 'suspect') delete result.change
+      else result.change = { peerId: reported.id, status: 'suspect', previous }
+    }
+    result.member = copy(member)
+    return result
+  }
+
   delete(peerId: string): boolean {
+    this.leftSeq.delete(peerId)
     return this.entries.delete(peerId)
   }
 
   clear(): void {
     this.entries.clear()
+    this.leftSeq.clear()
   }
 
   private oldestDead(): string | undefined {
     let oldest: Member | undefined
     for (const member of this.entries.values()) {
-      if (member.status !== 'dead') continue
+      if (isPresent(member.status)) continue
       if (oldest === undefined || member.lastSeen < oldest.lastSeen) oldest = member
     }
     return oldest?.id
@@ -256,7 +324,7 @@ export function memberFieldsOf(
 }
 
 function deadlineOf(member: Member, timing: DetectorTiming): number | undefined {
-  if (member.status === 'dead') return undefined
+  if (!isPresent(member.status)) return undefined
   const { suspectAt, deadAt } = statusDeadlines(member.lastSeen, {
     ...timing,
     heartbeatIntervalMs: memberIntervalMs(member.intervalMs, timing.heartbeatIntervalMs),

@@ -1,3 +1,5 @@
+import type { Message } from '@libp2p/gossipsub'
+import type { MeshConfig } from '../config/index.js'
 import type { Envelope, VerifyResult } from '../protocol/index.js'
 import type { StepChangeDetail } from '../sync/step-clock.js'
 
@@ -18,16 +20,18 @@ export interface FrameVerdictDetail {
   from: string
   result: VerifyResult
   at: number
+  /** The gossip message as received (evidence of what its signer sent). */
+  gossip?: Message
 }
 
 export interface MeshNodeEvents {
   message: CustomEvent<MeshMessage>
-  /** An accepted control frame (heartbeat, role claim, advice, …) for the component of its kind. */
-  control: CustomEvent<MeshMessage>
   verdict: CustomEvent<FrameVerdictDetail>
   'step.changed': CustomEvent<StepChangeDetail>
   'step.synced': CustomEvent<{ step: number; source: 'peers' | 'local' }>
   'peer.connected': CustomEvent<{ peerId: string }>
   'peer.disconnected': CustomEvent<{ peerId: string }>
+  /** Live config keys changed (CONFIG advice, reload): the keys and their new values. */
+  'config.changed': CustomEvent<{ changes: Partial<MeshConfig> }>
   error: CustomEvent<Error>
 }

@@ -1,9 +1,6 @@
-export {
-  MeshNode,
-  type BroadcastReceipt,
-  type MeshNodeInit,
-  type MeshNodeStats,
-} from './mesh-node.js'
+export { MeshNode } from './mesh-node.js'
+export type { MeshNodeInit, MeshNodeStats, ReceivedGossip } from './types.js'
+export type * from './ports.js'
 export type { FrameVerdictDetail, MeshMessage, MeshNodeEvents } from './events.js'
 export { meshTopics, type MeshTopics } from './topics.js'
 export {

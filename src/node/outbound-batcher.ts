@@ -50,6 +50,16 @@ interface Pending<R> {
  * bounded: when it is full, callers wait in line for room, then fail with SendQueueFullError.
  * Nothing is dropped without being counted and reported to its caller.
  */
+/** The stats of a node that has no batcher (not started). */
+export const EMPTY_OUTBOUND: OutboundStats = Object.freeze({
+  queued: 0,
+  batchesPublished: 0,
+  framesPublished: 0,
+  framesRefused: 0,
+  framesFailed: 0,
+  congestedPublishes: 0,
+})
+
 export class OutboundBatcher<R> {
   private readonly queue: Array<Pending<R>> = []
   /** Payload bytes waiting in `queue`. */

@@ -6,6 +6,7 @@
  */
 import type { Message } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
+import type { TypedEventTarget } from 'main-event'
 import type { MeshConfig } from '../config/index.js'
 import type { Envelope, EnvelopeKind, VerdictCode } from '../protocol/index.js'
 import type { MeshNodeEvents } from './events.js'
@@ -45,8 +46,7 @@ export interface ControlFrame {
  * score (Lodestar's gossipValidatorFn). Handlers are synchronous and do not throw.
  */
 export type ControlVerdict =
-  | { verdict: 'accept' }
-  | { verdict: 'ignore' | 'reject'; code: VerdictCode; detail: string }
+  { verdict: 'accept' } | { verdict: 'ignore' | 'reject'; code: VerdictCode; detail: string }
 
 export type ControlHandler = (frame: ControlFrame) => ControlVerdict
 
@@ -69,18 +69,10 @@ export interface LiveConfig {
 }
 
 /** The node's typed events (`message`, `verdict`, `step.changed`, `config.changed`, …). */
-export interface NodeEvents {
-  addEventListener<K extends keyof MeshNodeEvents>(
-    type: K,
-    listener: ((event: MeshNodeEvents[K]) => void) | null,
-    options?: boolean | { once?: boolean; signal?: AbortSignal },
-  ): void
-  removeEventListener<K extends keyof MeshNodeEvents>(
-    type: K,
-    listener?: ((event: MeshNodeEvents[K]) => void) | null,
-    options?: boolean | { capture?: boolean },
-  ): void
-}
+export type NodeEvents = Pick<
+  TypedEventTarget<MeshNodeEvents>,
+  'addEventListener' | 'removeEventListener'
+>
 
 /** What services use of libp2p: protocols, dials, connections and the peer store. */
 export type Libp2pSurface = Pick<

@@ -13,6 +13,24 @@ import { packageInfo } from '../util/package-root.js'
 /** The built executable (dist/ must exist: `npm run build`). */
 const BIN = join(packageInfo().root, 'bin', 'patternmesh.js')
 
+/** An HTTP exchange with the daemon's API (a daemon in a network namespace needs its own). */
+export type ApiRequest = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+) => Promise<{ status: number; text: string }>
+
+const fetchRequest: ApiRequest = async (url, init) => {
+  const response = await fetch(url, init)
+  return { status: response.status, text: await response.text() }
+}
+
+export interface DaemonProcessOptions {
+  /** Runs the daemon through this command (e.g. `ip netns exec h1`); default: directly. */
+  launcher?: string[]
+  /** How to reach its API (default: fetch from this process). */
+  request?: ApiRequest
+}
+
 export interface LogLine {
   level: number
   msg: string
@@ -35,6 +53,7 @@ export class DaemonProcess {
     readonly args: string[],
     /** Extra environment (PATTERNMESH_* config) on top of this process's; keep the log level at info or lower: the start-up lines are read from it. */
     readonly env: Record<string, string> = {},
+    readonly options: DaemonProcessOptions = {},
   ) {}
 
   /** Starts the daemon and waits until its API listens. */
@@ -43,14 +62,24 @@ export class DaemonProcess {
     this.exitCode = undefined
     this.apiUrl = ''
     this.peerId = ''
-    const child = spawn(
+    const launcher = this.options.launcher ?? []
+    const command = [
       process.execPath,
-      [BIN, 'start', '--data-dir', this.dataDir, '--no-mdns', '--api', '127.0.0.1:0', ...this.args],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, PATTERNMESH_LOG_LEVEL: 'debug', ...this.env },
-      },
-    )
+      BIN,
+      'start',
+      '--data-dir',
+      this.dataDir,
+      '--api',
+      '127.0.0.1:0',
+      ...this.args,
+    ]
+    // mDNS stays off unless a test asks for it (`--mdns` is not a flag: pass PATTERNMESH_MDNS).
+    if (this.env['PATTERNMESH_MDNS'] === undefined) command.splice(5, 0, '--no-mdns')
+    const [program, ...args] = [...launcher, ...command]
+    const child = spawn(program!, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PATTERNMESH_LOG_LEVEL: 'debug', ...this.env },
+    })
     this.child = child
     this.exited = new Promise((resolve) =>
       child.once('exit', (code) => {
@@ -96,12 +125,14 @@ export class DaemonProcess {
   }
 
   async get<T>(path: string): Promise<T> {
-    const response = await fetch(this.apiUrl + path)
-    return (await response.json()) as T
+    const request = this.options.request ?? fetchRequest
+    const response = await request(this.apiUrl + path, { method: 'GET', headers: {} })
+    return JSON.parse(response.text) as T
   }
 
   async post<T>(path: string, body: unknown): Promise<{ status: number; body: T }> {
-    const response = await fetch(this.apiUrl + path, {
+    const request = this.options.request ?? fetchRequest
+    const response = await request(this.apiUrl + path, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -109,7 +140,7 @@ export class DaemonProcess {
       },
       body: JSON.stringify(body),
     })
-    return { status: response.status, body: (await response.json()) as T }
+    return { status: response.status, body: JSON.parse(response.text) as T }
   }
 
   /** Opens the event stream and collects its frames. */

@@ -22,6 +22,13 @@ export type ClaimReason =
   | 'formation'
   /** `preempt`: we rank above the principal and have been up a stabilisation period. */
   | 'preempt'
+  /**
+   * We are principal, but the mesh is not following us for a while: it has moved past our term
+   * (a live claim of a higher term that we refused: its candidate looks dead or ineligible to
+   * us), or every member heard follows another claim at our term. Holding on would leave us
+   * principal in our own view only; a new term above theirs settles it one way or the other.
+   */
+  | 'outranked'
 
 export interface ClaimFacts {
   /** Have we heard the mesh (peers' heartbeats or a whole `deadAfter` period alone)? */
@@ -50,13 +57,15 @@ export interface ClaimFacts {
   freshNode: boolean
   sinceLastClaimMs: number
   minClaimGapMs: number
+  /** We are principal and a higher live term has been seen for a heartbeat round. */
+  outranked?: boolean
 }
 
 export function claimReason(facts: ClaimFacts): ClaimReason | undefined {
   // A node that has not heard the mesh does not know the term: it would disrupt it.
   if (!facts.heardMesh || !facts.selfEligible || !facts.selfExpected) return undefined
-  if (facts.principal === 'self') return undefined
   if (facts.sinceLastClaimMs < facts.minClaimGapMs) return undefined
+  if (facts.principal === 'self') return facts.outranked === true ? 'outranked' : undefined
   if (facts.principal === 'none') return 'no-principal'
   if (!facts.principalAlive) return 'principal-dead'
   if (!facts.principalEligible) return 'principal-ineligible'

@@ -6,8 +6,11 @@ export interface PrincipalChangedDetail {
   term: number
   previous: string | null
   previousTerm: number
-  /** Why: our own claim (its reason), a claim we adopted, or stepping down. */
-  cause: ClaimReason | 'adopted' | 'stepped-down' | 'loaded'
+  /**
+   * Why: our own claim (its reason), a claim we adopted, stepping down, or handing the term
+   * over to a successor when leaving.
+   */
+  cause: ClaimReason | 'adopted' | 'stepped-down' | 'loaded' | 'handed-over'
 }
 
 export interface StaleClaimDetail {

@@ -99,7 +99,6 @@ export type {
   RoleState,
   RoleStats,
   RolesMembership,
-  RolesNode,
 } from './role-types.js'
 export { RoleStateWriter } from './role-state-writer.js'
 export {
@@ -118,3 +117,11 @@ export {
   type PersistedRoleState,
   type RoleStateStore,
 } from './state-store.js'
+
+import { RoleManager } from './role-manager.js'
+import type { RoleManagerComponents, RoleManagerInit } from './role-types.js'
+
+/** The roles service's factory (js-libp2p style): `roleManager(init)(components)`. */
+export function roleManager(init?: RoleManagerInit) {
+  return (components: RoleManagerComponents): RoleManager => new RoleManager(components, init)
+}

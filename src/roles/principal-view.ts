@@ -5,7 +5,13 @@
  * `claimReason` and to claim adoption.
  */
 import type { Member, MemberStatus } from '../membership/index.js'
-import { expectedPrincipal, ranksAbove, type Candidate } from './election.js'
+import {
+  compareClaims,
+  expectedPrincipal,
+  ranksAbove,
+  type Candidate,
+  type Claim,
+} from './election.js'
 import type { ClaimRefusal } from './events.js'
 
 export interface TableView {
@@ -144,4 +150,33 @@ export function refusalOf(
   }
   if (context.misbehaving) return 'misbehaving'
   return undefined
+}
+
+/**
+ * The claim the mesh follows instead of ours, when it refuses ours (issue 12.8): we are
+ * principal at `held`, the present members heard since `since` (time for our claim to reach
+ * them and their heartbeats to come back) name another principal at our term, and none names
+ * us. A restarted node whose claim at a colliding term cannot reach the mesh, or is refused
+ * there, must not keep it. The best of their claims; undefined otherwise.
+ */
+export function refusingClaim(
+  members: Iterable<Readonly<Member>>,
+  selfId: string,
+  held: Claim,
+  since: number,
+): (Claim & { principal: string; issuedAt: number }) | undefined {
+  let best: (Claim & { principal: string; issuedAt: number }) | undefined
+  for (const member of members) {
+    if (member.status !== 'alive' || member.lastSeen < since || member.term !== held.term) continue
+    if (member.principal === selfId) return undefined
+    if (member.principal === null) continue
+    const claim = {
+      term: member.term,
+      principal: member.principal,
+      weight: member.principalWeight,
+      issuedAt: member.lastSeen - member.termAgeMs,
+    }
+    if (best === undefined || compareClaims(claim, best) > 0) best = claim
+  }
+  return best
 }

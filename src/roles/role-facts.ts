@@ -12,10 +12,11 @@ import { canBePrincipal, type Candidate } from './election.js'
 import { RejectTracker } from './misbehaviour.js'
 import type { TableView } from './principal-view.js'
 import type { RoleTiming } from './role-timing.js'
-import type { RolesMembership, RolesNode } from './role-types.js'
+import type { MeshConfig } from '../config/index.js'
+import type { RolesMembership } from './role-types.js'
 
 export interface RoleFactsInit {
-  node: Pick<RolesNode, 'peerId' | 'config'>
+  node: { readonly peerId: string; readonly config: Readonly<MeshConfig> }
   membership: Pick<RolesMembership, 'memberView' | 'localState'>
   timing: RoleTiming
   /** The claim this node holds now. */
@@ -32,6 +33,8 @@ export class RoleFacts {
   private startedAt = 0
   /** First sign of the mesh: a peer heartbeat or claim, or a step sync answered by peers. */
   private heardAt: number | undefined
+  /** First member table a peer answered with. */
+  private tableAt: number | undefined
 
   constructor(init: RoleFactsInit) {
     this.init = init
@@ -41,6 +44,7 @@ export class RoleFacts {
   markStarted(now: number): void {
     this.startedAt = now
     this.heardAt = undefined
+    this.tableAt = undefined
   }
 
   uptimeMs(now: number): number {
@@ -54,9 +58,21 @@ export class RoleFacts {
     return at + this.init.timing.hearMeshMs()
   }
 
-  /** Heard the mesh: one heartbeat round after its first sign, or alone a whole dead period. */
+  /**
+   * A peer answered with its member table (fast joining): we know who is there and what they
+   * follow, so the mesh is heard at once, without waiting for a heartbeat round.
+   */
+  noteTable(at: number): void {
+    this.tableAt ??= at
+  }
+
+  /**
+   * Heard the mesh: a peer's member table, one heartbeat round after its first sign, or alone
+   * a whole dead period.
+   */
   heardMesh(now: number): boolean {
     if (now >= this.startedAt + this.init.timing.deadPeriodMs()) return true
+    if (this.tableAt !== undefined && now >= this.tableAt) return true
     return this.heardAt !== undefined && now >= this.heardAt + this.init.timing.hearMeshMs()
   }
 

@@ -1,57 +1,39 @@
 /**
- * RoleManager: this node's view of the term and the principal, and the one place that decides
- * to claim. The rules (listed in `index.ts`) are pure functions: election.ts,
- * principal-view.ts, claim-rules.ts, claim-intake.ts, split-brain.ts, fencing.ts. This class
- * coordinates: it holds the claim, gathers the facts (role-facts.ts), applies the outcome,
- * persists it (role-persistence.ts) and reports it (role-reporter.ts).
+ * RoleManager: this node's view of the term and the principal (DESIGN §5). The rules (listed
+ * in `index.ts`) are pure functions: election.ts, principal-view.ts, claim-rules.ts,
+ * claim-intake.ts, split-brain.ts, fencing.ts. The held claim and the decisions live in
+ * role-engine.ts; this class is the service: it loads and persists the state, listens to the
+ * node and membership (one AbortController per start), and answers the API.
  */
+import { setMaxListeners } from 'node:events'
 import { TypedEventEmitter } from 'main-event'
 import type { Logger } from 'pino'
-import type { MemberHeartbeatDetail, MembershipEvents } from '../membership/index.js'
-import type { FrameVerdictDetail, MeshMessage, MeshNodeEvents } from '../node/index.js'
-import {
-  claimFromHeartbeat,
-  heldClaimOf,
-  judgeClaim,
-  readClaimMessage,
-  refusalCountsTerm,
-} from './claim-intake.js'
-import { encodeRoleClaim } from './claim-codec.js'
-import { claimReason, type ClaimReason } from './claim-rules.js'
-import type { HeldClaim, IncomingClaim } from './claim-types.js'
-import { compareClaims } from './election.js'
+import type { MemberHeartbeatDetail } from '../membership/index.js'
+import type { FrameVerdictDetail } from '../node/events.js'
+import type { ControlFrame, ControlVerdict } from '../node/ports.js'
+import { claimFromHeartbeat, readClaimMessage } from './claim-intake.js'
 import {
   InvalidWeightError,
   NotPrincipalError,
   StaleTermError,
   WeightAboveMaxError,
 } from './errors.js'
-import type { PrincipalChangedDetail, RoleManagerEvents } from './events.js'
+import type { RoleManagerEvents } from './events.js'
 import { EvaluationSchedule } from './evaluation-schedule.js'
 import { checkFencing, type FencingResult } from './fencing.js'
-import { principalFacts, refusalOf, weightChangeMatters } from './principal-view.js'
+import { RoleEngine } from './role-engine.js'
 import { RoleFacts } from './role-facts.js'
-import { persistedStateOf, resumedClaim, rolesFor } from './role-persistence.js'
 import { RoleReporter } from './role-reporter.js'
 import { RoleStateWriter } from './role-state-writer.js'
 import { RoleTiming } from './role-timing.js'
+import type { RoleManagerComponents, RoleManagerInit, RoleState, RoleStats } from './role-types.js'
 import { SplitBrainWatch } from './split-brain-watch.js'
-import type {
-  RoleManagerComponents,
-  RoleManagerInit,
-  RoleState,
-  RoleStats,
-  RolesMembership,
-  RolesNode,
-} from './role-types.js'
-import type { OwnRole, PersistedRoleState, RoleStateStore } from './state-store.js'
+import type { OwnRole } from './state-store.js'
 
-type Status = 'stopped' | 'starting' | 'started'
+const SIGNAL_LISTENERS = 64
 
 export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
-  private readonly node: RolesNode
-  private readonly membership: RolesMembership
-  private readonly store: RoleStateStore | undefined
+  private readonly components: RoleManagerComponents
   private readonly writer: RoleStateWriter
   private readonly log: Logger | undefined
   private readonly now: () => number
@@ -59,77 +41,74 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   private readonly facts: RoleFacts
   private readonly reporter: RoleReporter
   private readonly schedule: EvaluationSchedule
-  private readonly splitBrain: SplitBrainWatch
-  private status: Status = 'stopped'
-  private current: HeldClaim = { term: 0, principal: null, weight: 0, issuedAt: 0, since: 0 }
-  /** Highest term of any claim we may have to outrank (ours, adopted, or live but refused). */
-  private maxTermSeen = 0
-  /** Role state came from the store: this node has been part of the mesh before. */
-  private loadedState = false
-  /**
-   * This node claimed a term in this run. A node deposed by a higher claim made after its own
-   * was replaced on purpose (it looked dead or misbehaving to the claimant), not in a formation
-   * race: it must not take the role back as a fresh node.
-   */
-  private claimedThisRun = false
-  private localEligible = true
-  private lastOwnWeight = 0
-  /** A weight change that changes the outcome happened after the current claim. */
-  private weightChangedAt: number | undefined
-  private lastClaimAt = Number.NEGATIVE_INFINITY
-  /** Last role-claim message of the current principal: a claim proves life as a heartbeat does. */
-  private principalClaimAt = Number.NEGATIVE_INFINITY
-  private claiming = false
-  private readonly detach: Array<() => void> = []
+  private readonly engine: RoleEngine
+  private controller: AbortController | undefined
 
-  constructor(components: RoleManagerComponents & RoleManagerInit) {
+  constructor(components: RoleManagerComponents, init: RoleManagerInit = {}) {
     super()
-    const { node, membership, store, logger, ...init } = components
-    this.node = node
-    this.membership = membership
-    this.store = store
-    this.writer = new RoleStateWriter(store)
-    this.log = logger?.child({ component: 'roles' })
+    const { identity, liveConfig, membership } = components
+    this.components = components
+    this.writer = new RoleStateWriter(components.store)
+    this.log = components.logger?.child({ component: 'roles', self: identity.peerId })
     this.now = init.now ?? (() => Date.now())
-    this.timing = new RoleTiming(node, init)
+    this.timing = new RoleTiming(liveConfig, init)
     this.facts = new RoleFacts({
-      node,
+      node: {
+        get peerId() {
+          return identity.peerId
+        },
+        get config() {
+          return liveConfig.config
+        },
+      },
       membership,
       timing: this.timing,
-      current: () => this.current,
-      principalClaimAt: () => this.principalClaimAt,
-      localEligible: () => this.localEligible,
+      current: () => this.engine.current,
+      principalClaimAt: () => this.engine.principalClaimAt,
+      localEligible: () => this.engine.localEligible,
     })
     this.reporter = new RoleReporter(this, this.log)
     this.schedule = new EvaluationSchedule({
       evaluate: () => this.evaluate(),
       interval: () => this.timing.interval(),
       now: this.now,
-      log: this.log,
+      ...(this.log !== undefined ? { log: this.log } : {}),
     })
-    this.splitBrain = new SplitBrainWatch({
-      selfId: () => this.node.peerId,
-      member: (peerId) => this.membership.member(peerId),
-      current: () => this.current,
+    const splitBrain = new SplitBrainWatch({
+      selfId: () => identity.peerId,
+      member: (peerId) => membership.member(peerId),
+      current: () => this.engine.current,
       now: this.now,
       graceMs: () => this.timing.splitBrainGraceMs(),
+    })
+    this.engine = new RoleEngine({
+      components,
+      writer: this.writer,
+      timing: this.timing,
+      facts: this.facts,
+      reporter: this.reporter,
+      schedule: this.schedule,
+      splitBrain,
+      now: this.now,
+      log: this.log,
     })
   }
 
   get term(): number {
-    return this.current.term
+    return this.engine.current.term
   }
 
   get principal(): string | null {
-    return this.current.principal
+    return this.engine.current.principal
   }
 
   get isPrincipal(): boolean {
-    return this.current.principal !== null && this.current.principal === this.node.peerId
+    const principal = this.engine.current.principal
+    return principal !== null && principal === this.components.identity.peerId
   }
 
   get roles(): OwnRole[] {
-    return this.rolesFor(this.current)
+    return this.engine.roles()
   }
 
   /** May this node be principal, in its own view? */
@@ -144,12 +123,13 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
 
   state(): RoleState {
     const now = this.now()
+    const current = this.engine.current
     return {
-      term: this.current.term,
-      principal: this.current.principal,
-      principalWeight: this.current.weight,
+      term: current.term,
+      principal: current.principal,
+      principalWeight: current.weight,
       roles: this.roles,
-      claimAgeMs: Math.max(0, now - this.current.issuedAt),
+      claimAgeMs: Math.max(0, now - current.issuedAt),
       heardMesh: this.hasHeardMesh(now),
       eligible: this.eligible,
     }
@@ -164,41 +144,41 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
    * as it is), then follows the mesh. Claims only once it has heard the mesh.
    */
   async start(): Promise<void> {
-    if (this.status !== 'stopped') return
-    this.status = 'starting'
-    let loaded: PersistedRoleState | undefined
+    if (this.controller !== undefined) return
+    const controller = new AbortController()
+    // One listener per event this service follows, all on this signal.
+    setMaxListeners(SIGNAL_LISTENERS, controller.signal)
+    this.controller = controller
+    let loaded
     try {
-      loaded = await this.store?.load()
+      loaded = await this.components.store?.load()
     } catch (err) {
-      this.status = 'stopped'
+      this.controller = undefined
       throw err
     }
+    if (controller.signal.aborted) return
+    const { signal } = controller
     const now = this.now()
-    if (loaded !== undefined) {
-      this.current = resumedClaim(loaded, this.node.peerId, now)
-      this.maxTermSeen = Math.max(this.maxTermSeen, loaded.term)
-      this.loadedState = true
-      this.log?.info({ term: loaded.term, principal: this.current.principal }, 'role state loaded')
-    }
     this.facts.markStarted(now)
-    this.lastOwnWeight = this.node.config.weight
-    this.onNode('control', this.onControl)
-    this.onNode('verdict', this.onVerdict)
-    this.onNode('step.synced', this.onSynced)
-    this.onMembership('members.heartbeat', this.onHeartbeat)
-    this.onMembership('members.status-changed', this.onStatusChanged)
-    this.onMembership('members.weight-changed', this.onWeightChanged)
-    this.status = 'started'
-    this.publishLocalState()
-    this.schedule.start(now + this.timing.deadPeriodMs())
+    this.engine.start(loaded, signal)
+    const { events, membership } = this.components
+    this.components.control.handleControl('role-claim', this.onClaim, { signal })
+    events.addEventListener('verdict', this.onVerdict, { signal })
+    events.addEventListener('step.synced', this.onSynced, { signal })
+    membership.addEventListener('members.heartbeat', this.onHeartbeat, { signal })
+    membership.addEventListener('members.table', this.onTable, { signal })
+    membership.addEventListener('members.status-changed', this.onStatusChanged, { signal })
+    membership.addEventListener('members.weight-changed', this.onWeightChanged, { signal })
+    membership.addEventListener('members.leaving', this.onLeaving, { signal })
+    this.schedule.start(now + this.timing.deadPeriodMs(), signal)
   }
 
   /** Stops following the mesh; waits for writes in progress. Harmless twice. */
   async stop(): Promise<void> {
-    if (this.status !== 'started') return
-    this.status = 'stopped'
-    for (const undo of this.detach.splice(0)) undo()
-    this.schedule.stop()
+    const controller = this.controller
+    if (controller === undefined) return
+    this.controller = undefined
+    controller.abort()
     await this.writer.idle()
   }
 
@@ -209,26 +189,26 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   setWeight(weight: number): void {
     if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0)
       throw new InvalidWeightError(`weight must be a finite number ≥ 0, got ${String(weight)}`)
-    const maxWeight = this.node.config.maxWeight
+    const maxWeight = this.components.liveConfig.config.maxWeight
     if (weight > maxWeight) throw new WeightAboveMaxError(weight, maxWeight)
-    this.node.applyConfig({ weight })
+    this.components.liveConfig.applyConfig({ weight })
     this.evaluate()
   }
 
   /** Lets this node be principal or not (ROLE advice). A principal made ineligible steps down. */
   setEligible(eligible: boolean): void {
-    this.localEligible = eligible
+    this.engine.localEligible = eligible
     this.evaluate()
   }
 
   /** Is `term` the current term? (Principal-issued messages carry it as a fencing token.) */
   isCurrentTerm(term: number): boolean {
-    return term === this.current.term
+    return term === this.engine.current.term
   }
 
   /** Fencing check of a principal-issued message: its term and issuer against ours. */
   checkFencing(term: number, issuer: string): FencingResult {
-    return checkFencing(this.current, term, issuer)
+    return checkFencing(this.engine.current, term, issuer)
   }
 
   /** `checkFencing`, throwing `StaleTermError` or `NotPrincipalError`. */
@@ -240,216 +220,17 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
       : new NotPrincipalError(result.detail)
   }
 
-  // ── deciding ──────────────────────────────────────────────────────────────────────────────
-
-  /** Gathers the facts and claims if a rule says so. Cheap; run on every relevant event. */
   private evaluate(): void {
-    if (this.status !== 'started' || this.claiming) return
-    const now = this.now()
-    const config = this.node.config
-    if (config.weight !== this.lastOwnWeight) {
-      // setWeight, or a CONFIG advice applied to the node directly.
-      const previous = this.lastOwnWeight
-      this.lastOwnWeight = config.weight
-      this.weightChanged(this.node.peerId, previous, now)
-    }
-    if (this.isPrincipal && !this.eligible) this.stepDown(now)
-    this.publishLocalState()
-
-    const facts = principalFacts(this.facts.tableView(now))
-    const principal = this.current.principal
-    if (this.weightChangedAt !== undefined && facts.expected === principal)
-      this.weightChangedAt = undefined
-    const reason = claimReason({
-      heardMesh: this.hasHeardMesh(now),
-      selfEligible: this.eligible,
-      selfExpected: facts.expected === this.node.peerId,
-      principal: principal === null ? 'none' : principal === this.node.peerId ? 'self' : 'other',
-      principalAlive: facts.principalAlive,
-      principalEligible: facts.principalEligible,
-      principalRanksBelowSelf: facts.principalRanksBelowSelf,
-      claimAgeMs: now - this.current.issuedAt,
-      stabiliseMs: this.timing.stabiliseMs(),
-      weightChanged: this.weightChangedAt !== undefined,
-      preempt: config.preempt,
-      uptimeMs: this.facts.uptimeMs(now),
-      freshNode: !this.loadedState && !this.claimedThisRun,
-      sinceLastClaimMs: now - this.lastClaimAt,
-      minClaimGapMs: this.timing.minClaimGapMs(),
-    })
-    if (reason !== undefined) void this.claim(reason)
-  }
-
-  /**
-   * Claims the next term: written to disk first (a restart never reuses a term), then
-   * adopted, then published.
-   */
-  private async claim(reason: ClaimReason): Promise<void> {
-    this.claiming = true
-    const now = this.now()
-    this.lastClaimAt = now
-    const term = Math.max(this.current.term, this.maxTermSeen) + 1
-    const next: HeldClaim = {
-      term,
-      principal: this.node.peerId,
-      weight: this.node.config.weight,
-      issuedAt: now,
-      since: now,
-    }
-    try {
-      await this.writer.write(this.persistedState(next))
-      this.maxTermSeen = Math.max(this.maxTermSeen, term)
-      this.claimedThisRun = true
-      // Something better may have arrived while the file was written.
-      if (this.status !== 'started' || compareClaims(next, this.current) <= 0) return
-      this.log?.info({ term, reason, weight: next.weight }, 'claiming principal')
-      this.adopt(next, reason)
-      await this.node.sendControl(
-        'role-claim',
-        encodeRoleClaim({ term, principal: this.node.peerId, weight: next.weight }),
-      )
-      this.reporter.counters.claimsSent++
-    } catch (err) {
-      this.log?.error({ err, term, reason }, 'claim failed')
-    } finally {
-      this.claiming = false
-    }
-  }
-
-  private stepDown(now: number): void {
-    this.log?.info({ term: this.current.term }, 'stepping down: no longer eligible')
-    this.switchTo(
-      { term: this.current.term, principal: null, weight: 0, issuedAt: now, since: now },
-      'stepped-down',
-    )
-  }
-
-  private adopt(next: HeldClaim, cause: ClaimReason | 'adopted'): void {
-    const splitBrain = this.splitBrain.onSwitch(this.current, next)
-    if (cause === 'adopted') this.reporter.counters.claimsAdopted++
-    // The weight change is settled by a claim issued after it (estimates: one interval slack).
-    if (
-      this.weightChangedAt !== undefined &&
-      next.issuedAt >= this.weightChangedAt - this.timing.interval()
-    )
-      this.weightChangedAt = undefined
-    this.switchTo(next, cause)
-    this.reporter.splitBrain(splitBrain)
-  }
-
-  private switchTo(next: HeldClaim, cause: PrincipalChangedDetail['cause']): void {
-    const previous = this.current
-    const previousRoles = this.roles
-    this.current = next
-    this.maxTermSeen = Math.max(this.maxTermSeen, next.term)
-    this.publishLocalState()
-    if (previous.principal === next.principal && previous.term === next.term) return
-    // Our own claims were written before they were made (claim()); the rest is written now.
-    if (cause === 'adopted' || cause === 'stepped-down') {
-      this.writer.write(this.persistedState(next)).catch((err: unknown) => {
-        this.log?.error({ err }, 'role state not saved')
-      })
-    }
-    this.reporter.principalChanged(previous, next, cause)
-    this.reporter.rolesChanged(this.roles, previousRoles)
-  }
-
-  /** Routes the verdict on a claim from the mesh (claim-intake.ts) to its consequences. */
-  private consider(incoming: IncomingClaim): void {
-    const judged = judgeClaim(incoming, this.current, () =>
-      refusalOf(incoming, {
-        selfId: this.node.peerId,
-        selfEligible: this.eligible,
-        member: this.membership.member(incoming.principal),
-        misbehaving: this.facts.misbehaving(incoming.principal, incoming.at),
-        maxWeight: this.node.config.maxWeight,
-      }),
-    )
-    switch (judged.verdict) {
-      case 'stale':
-        this.reporter.staleClaim(incoming, this.current.term)
-        this.reporter.splitBrain(this.splitBrain.onWorse(incoming))
-        return
-      case 'same':
-        if (incoming.kind === 'claim') this.noteClaimMessage(incoming.at)
-        return
-      case 'worse':
-        this.reporter.splitBrain(this.splitBrain.onWorse(incoming))
-        return
-      case 'refused':
-        if (refusalCountsTerm(judged.refusal))
-          this.maxTermSeen = Math.max(this.maxTermSeen, incoming.term)
-        this.reporter.refusedClaim(incoming, judged.refusal)
-        return
-      case 'adopt':
-        this.principalClaimAt = Number.NEGATIVE_INFINITY
-        if (incoming.kind === 'claim') this.noteClaimMessage(incoming.at)
-        this.adopt(heldClaimOf(incoming), 'adopted')
-    }
-  }
-
-  /**
-   * A claim message proves its principal alive until `deadAfter` of its intervals have passed
-   * without more; evaluate again then, or a principal that died right after claiming would
-   * only be noticed at the next loop (one member interval, possibly long).
-   */
-  private noteClaimMessage(at: number): void {
-    this.principalClaimAt = at
-    this.schedule.wakeAt(this.timing.claimDeadAt(at))
-  }
-
-  /** Flags a re-election if this weight change changes the outcome (principal-view.ts). */
-  private weightChanged(peerId: string, previous: number, now: number): void {
-    if (!weightChangeMatters(this.facts.tableView(now), peerId, previous)) return
-    this.log?.debug({ peerId, previous }, 'weight change: re-election due')
-    this.weightChangedAt = now
+    this.engine.evaluate(this.hasHeardMesh(this.now()))
   }
 
   private hasHeardMesh(now: number): boolean {
-    return this.status === 'started' && this.facts.heardMesh(now)
-  }
-
-  private rolesFor(claim: HeldClaim): OwnRole[] {
-    return rolesFor(claim, this.node.peerId, this.node.config.observer)
-  }
-
-  private persistedState(claim: HeldClaim): PersistedRoleState {
-    return persistedStateOf(claim, this.rolesFor(claim))
-  }
-
-  // ── plumbing ──────────────────────────────────────────────────────────────────────────────
-
-  private publishLocalState(): void {
-    this.membership.setLocalState({
-      term: this.current.term,
-      principal: this.current.principal,
-      principalWeight: this.current.weight,
-      termIssuedAt: this.current.issuedAt,
-      roles: this.roles,
-      eligible: this.eligible,
-    })
-  }
-
-  /** Adds a listener now, and its removal to `detach` (run by stop()). */
-  private onNode<K extends keyof MeshNodeEvents>(
-    type: K,
-    listener: (event: MeshNodeEvents[K]) => void,
-  ): void {
-    this.node.addEventListener(type, listener)
-    this.detach.push(() => this.node.removeEventListener(type, listener))
-  }
-
-  private onMembership<K extends keyof MembershipEvents>(
-    type: K,
-    listener: (event: MembershipEvents[K]) => void,
-  ): void {
-    this.membership.addEventListener(type, listener)
-    this.detach.push(() => this.membership.removeEventListener(type, listener))
+    return this.engine.active && this.facts.heardMesh(now)
   }
 
   /** The first sign of the mesh opens the hearing gate a round later: evaluate then. */
   private noteHeard(at: number): void {
-    if (this.status !== 'started') return
+    if (!this.engine.active) return
     const opensAt = this.facts.noteHeard(at)
     if (opensAt !== undefined) this.schedule.wakeAt(opensAt)
   }
@@ -458,31 +239,44 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
     if (event.detail.source === 'peers') this.noteHeard(this.now())
   }
 
+  /** A peer's member table says who is there and what they follow: the mesh is heard now. */
+  private readonly onTable = (event: CustomEvent<{ at: number }>): void => {
+    this.facts.noteTable(event.detail.at)
+    this.evaluate()
+  }
+
   private readonly onHeartbeat = (event: CustomEvent<MemberHeartbeatDetail>): void => {
     const { heartbeat, receivedAt, electionChanged } = event.detail
     this.noteHeard(receivedAt)
-    const before = this.current
-    const maxTermBefore = this.maxTermSeen
+    const before = this.engine.current
+    const maxTermBefore = this.engine.maxTermSeen
     const incoming = claimFromHeartbeat(event.detail)
-    if (incoming === undefined) this.maxTermSeen = Math.max(this.maxTermSeen, heartbeat.term)
-    else this.consider(incoming)
+    if (incoming === undefined) this.engine.noteTerm(heartbeat.term)
+    else this.engine.consider(incoming)
     // A routine heartbeat (same claim, same election fields) changes no fact the rules read;
     // the time-based rules run on the loop. Skipping it keeps a 100-member mesh linear.
-    if (electionChanged || this.current !== before || this.maxTermSeen !== maxTermBefore)
+    if (
+      electionChanged ||
+      this.engine.current !== before ||
+      this.engine.maxTermSeen !== maxTermBefore
+    )
       this.evaluate()
   }
 
-  private readonly onControl = (event: CustomEvent<MeshMessage>): void => {
-    const { envelope, receivedAt } = event.detail
-    if (envelope.kind !== 'role-claim' || envelope.senderId === this.node.peerId) return
-    this.noteHeard(receivedAt)
+  /** A role-claim frame: one that does not decode, or claims for another, is rejected. */
+  private readonly onClaim = (frame: ControlFrame): ControlVerdict => {
+    const { envelope, receivedAt } = frame
+    if (envelope.senderId === this.components.identity.peerId) return { verdict: 'accept' }
     const message = readClaimMessage(envelope.senderId, envelope.data, receivedAt)
     if (!message.ok) {
       this.reporter.invalidClaim(message.claim, message.reason, message.detail)
-      return
+      const detail = message.detail ?? `claim of ${message.reason}`
+      return { verdict: 'reject', code: 'MALFORMED', detail }
     }
-    this.consider(message.claim)
+    this.noteHeard(receivedAt)
+    this.engine.consider(message.claim)
     this.evaluate()
+    return { verdict: 'accept' }
   }
 
   private readonly onStatusChanged = (): void => {
@@ -492,15 +286,21 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   private readonly onWeightChanged = (
     event: CustomEvent<{ peerId: string; weight: number; previous: number }>,
   ): void => {
-    this.weightChanged(event.detail.peerId, event.detail.previous, this.now())
+    this.engine.weightChanged(event.detail.peerId, event.detail.previous, this.now())
     this.evaluate()
+  }
+
+  /** Membership is about to send its leaving heartbeat: a principal hands its term over now. */
+  private readonly onLeaving = (): void => {
+    this.engine.handOver()
   }
 
   private readonly onVerdict = (event: CustomEvent<FrameVerdictDetail>): void => {
     const { from, result, at } = event.detail
-    if (result.verdict !== 'reject' || from === '' || from === this.node.peerId) return
+    const self = this.components.identity.peerId
+    if (result.verdict !== 'reject' || from === '' || from === self) return
     if (!this.facts.recordReject(from, at)) return
-    this.reporter.misbehaving(from, from === this.current.principal)
+    this.reporter.misbehaving(from, from === this.engine.current.principal)
     this.evaluate()
   }
 }

@@ -30,6 +30,7 @@ export class RoleReporter {
     refusedClaims: 0,
     invalidClaims: 0,
     splitBrains: 0,
+    handOvers: 0,
   }
 
   private readonly events: Pick<TypedEventTarget<RoleManagerEvents>, 'safeDispatchEvent'>

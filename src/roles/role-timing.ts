@@ -13,14 +13,15 @@ import {
 } from './constants.js'
 import { statusDeadlines } from '../membership/index.js'
 import type { MisbehaviourPolicy } from './misbehaviour.js'
-import type { RoleManagerInit, RolesNode } from './role-types.js'
+import type { LiveConfig } from '../node/ports.js'
+import type { RoleManagerInit } from './role-types.js'
 
 export class RoleTiming {
-  private readonly node: Pick<RolesNode, 'config'>
+  private readonly node: Pick<LiveConfig, 'config'>
   private readonly init: Pick<RoleManagerInit, 'stabiliseHeartbeats' | 'misbehaviour'>
 
   constructor(
-    node: Pick<RolesNode, 'config'>,
+    node: Pick<LiveConfig, 'config'>,
     init: Pick<RoleManagerInit, 'stabiliseHeartbeats' | 'misbehaviour'>,
   ) {
     this.node = node

@@ -1,14 +1,8 @@
 /** The contract of RoleManager: what it uses, how it is configured, what it reports. */
 import type { Logger } from 'pino'
 import type { Membership } from '../membership/index.js'
-import type { MeshNode } from '../node/index.js'
+import type { ControlChannel, LiveConfig, NodeEvents, NodeIdentity } from '../node/ports.js'
 import type { OwnRole, RoleStateStore } from './state-store.js'
-
-/** What RoleManager uses of a MeshNode. */
-export type RolesNode = Pick<
-  MeshNode,
-  'peerId' | 'config' | 'sendControl' | 'applyConfig' | 'addEventListener' | 'removeEventListener'
->
 
 /** What RoleManager uses of Membership. */
 export type RolesMembership = Pick<
@@ -21,8 +15,15 @@ export type RolesMembership = Pick<
   | 'removeEventListener'
 >
 
+/**
+ * What RoleManager uses: who this node is, the control channel (claims), the live config
+ * (weight, ROLE advice applies it), the node's events (verdicts, step sync) and membership.
+ */
 export interface RoleManagerComponents {
-  node: RolesNode
+  identity: NodeIdentity
+  control: ControlChannel
+  liveConfig: LiveConfig
+  events: NodeEvents
   membership: RolesMembership
   /** Where term and principal persist; without one, a restart forgets them. */
   store?: RoleStateStore
@@ -57,4 +58,6 @@ export interface RoleStats {
   invalidClaims: number
   splitBrains: number
   persistFailures: number
+  /** Terms handed over to a successor when leaving as principal. */
+  handOvers: number
 }

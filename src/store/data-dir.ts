@@ -1,5 +1,5 @@
 import { LevelDatastore } from 'datastore-level'
-import { stat } from 'node:fs/promises'
+import { chmod, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { ensureDir } from './atomic-file.js'
 import { DataDirError } from './errors.js'
@@ -29,8 +29,13 @@ export async function openDataDir(path: string): Promise<DataDir> {
   const release = await acquirePidLock(join(dir, 'LOCK'))
   try {
     const identity = await loadOrCreateIdentity(dir)
-    const datastore = new LevelDatastore(join(dir, 'peerstore'))
+    const peerstore = join(dir, 'peerstore')
+    const datastore = new LevelDatastore(peerstore)
     try {
+      // LevelDB would make the folder 0755 (its files 0644): 0700 like the rest of the dir.
+      // chmod too: a folder made by an older version keeps its mode otherwise.
+      await ensureDir(peerstore)
+      await chmod(peerstore, 0o700)
       await datastore.open()
     } catch (err) {
       throw new DataDirError(

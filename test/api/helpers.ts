@@ -7,7 +7,7 @@ import {
   type ApiNode,
   type ApiServer,
 } from '../../src/api/index.js'
-import type { MeshNode } from '../../src/node/index.js'
+import type { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 import { MeshFixture, connect, subscribersOf } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
 

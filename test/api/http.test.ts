@@ -1,7 +1,7 @@
 import { connect as netConnect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Anomaly, ApiNode, PeerView } from '../../src/api/index.js'
-import { MeshNode } from '../../src/node/index.js'
+import { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 import { MeshFixture, testConfig } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
 import { ApiFixture, meshOf, recordingLogger, withProviders } from './helpers.js'

@@ -1,7 +1,7 @@
 import { request } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { MeshMessage } from '../../src/node/index.js'
-import { MeshNode } from '../../src/node/index.js'
+import { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 import { MeshFixture, testConfig } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
 import { ApiFixture, TOKEN, meshOf, readReady, type RunningApi } from './helpers.js'

@@ -7,7 +7,7 @@ import {
   type OpenApiDocument,
 } from '../../src/api/index.js'
 import { AdviceService } from '../../src/advice/index.js'
-import { MeshNode } from '../../src/node/index.js'
+import { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 import { MeshFixture, testConfig } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
 import { AUTH, ApiFixture, opened, readReady, refusedStatus, type RunningApi } from './helpers.js'
@@ -19,7 +19,7 @@ afterEach(async () => {
   await fixture.stopAll()
 })
 
-const doc = buildOpenApiDocument('9.9.9-test')
+const doc = await buildOpenApiDocument('9.9.9-test')
 type Method = 'get' | 'post'
 
 /** Documented (path, method) pairs. */

@@ -72,4 +72,44 @@ describe('principal failover (child processes)', () => {
       { timeout: 10_000, interval: 100, message: 'a settled principal' },
     )
   })
+
+  it('SIGTERM of the principal: its leaving heartbeat names the next heaviest everywhere within one heartbeat interval', async () => {
+    // Slow heartbeats: the failure detector would take 4.5 s; the hand-over must not wait for it.
+    const interval = 1500
+    const timing = { ...TIMING, PATTERNMESH_HEARTBEAT_INTERVAL_MS: String(interval) }
+    const daemons: DaemonProcess[] = []
+    for (const weight of [30, 20, 10]) {
+      const bootstrap = daemons.flatMap((d) => ['--bootstrap', d.listen[0]!])
+      daemons.push(
+        await fixture.daemon(
+          [
+            '--seed',
+            'leave',
+            '--listen',
+            '/ip4/127.0.0.1/tcp/0',
+            '--weight',
+            String(weight),
+            ...bootstrap,
+          ],
+          timing,
+        ),
+      )
+    }
+    const [heaviest, next, last] = daemons as [DaemonProcess, DaemonProcess, DaemonProcess]
+    await until(async () => await agreeOn(daemons, heaviest.peerId), {
+      timeout: 30_000,
+      message: 'heaviest elected',
+    })
+    const term = (await heaviest.get<Status>('/v1/status')).term
+    const stopping = heaviest.signal('SIGTERM')
+    await until(async () => await agreeOn([next, last], next.peerId), {
+      timeout: interval,
+      interval: 50,
+      message: 'the next heaviest named by every survivor within one interval of SIGTERM',
+    })
+    expect(await stopping).toBe(0)
+    expect((await principals([next, last])).map((s) => s.term)).toEqual([term + 1, term + 1])
+    const peers = await next.get<{ peers: Array<{ peerId: string; status: string }> }>('/v1/peers')
+    expect(peers.peers.find((p) => p.peerId === heaviest.peerId)?.status).toBe('left')
+  })
 })

@@ -6,7 +6,7 @@
  * - step liar: moves its clock far ahead, announces and sends there (STEP_DIVERGENCE, STEP_SKEW).
  */
 import type { Message } from '@libp2p/gossipsub'
-import type { MeshNode } from '../../src/node/index.js'
+import type { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 import { TAG_BYTES, encodeBatch, sealEnvelope } from '../../src/protocol/index.js'
 
 /** Publishes one data frame whose payload was altered after its tag was computed. */

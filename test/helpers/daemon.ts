@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DaemonProcess } from '../../src/process/daemon-process.js'
+import { DaemonProcess, type DaemonProcessOptions } from '../../src/process/daemon-process.js'
 
 export { DaemonProcess }
 
@@ -10,10 +10,14 @@ export class DaemonFixture {
   readonly daemons: DaemonProcess[] = []
   private readonly dirs: string[] = []
 
-  async daemon(args: string[], env: Record<string, string> = {}): Promise<DaemonProcess> {
+  async daemon(
+    args: string[],
+    env: Record<string, string> = {},
+    options: DaemonProcessOptions = {},
+  ): Promise<DaemonProcess> {
     const dir = await mkdtemp(join(tmpdir(), 'pm-daemon-'))
     this.dirs.push(dir)
-    const daemon = new DaemonProcess(join(dir, 'data'), args, env)
+    const daemon = new DaemonProcess(join(dir, 'data'), args, env, options)
     this.daemons.push(daemon)
     return await daemon.start()
   }

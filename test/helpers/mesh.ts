@@ -1,5 +1,8 @@
 import { DEFAULT_CONFIG, mergeConfig, type MeshConfig } from '../../src/config/index.js'
-import { MeshNode, type MeshNodeInit } from '../../src/node/index.js'
+import {
+  MeshPeer as MeshNode,
+  type MeshPeerInit as MeshNodeInit,
+} from '../../src/peer/mesh-peer.js'
 
 let memoryCounter = 0
 

@@ -9,7 +9,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { MeshConfig } from '../../src/config/index.js'
 import { Membership, type MembershipInit } from '../../src/membership/index.js'
 import { PartitionGater, type PartitionTable } from '../../src/net/index.js'
-import type { MeshNode } from '../../src/node/index.js'
+import type { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 import {
   MemoryRoleStateStore,
   RoleManager,
@@ -17,6 +17,7 @@ import {
   type RoleStateStore,
 } from '../../src/roles/index.js'
 import { MeshFixture, connect, subscribersOf } from './mesh.js'
+import { coreOf } from './stub-node.js'
 import { until } from './until.js'
 
 /** Timings of the role tests: dead after 4.5 intervals (≈ 0.7 s). */
@@ -73,8 +74,8 @@ export class RolesFixture {
       },
     )
     const store = options.store ?? new MemoryRoleStateStore()
-    const membership = new Membership({ node, ...options.membership })
-    const roles = new RoleManager({ node, membership, store, ...options.roles })
+    const membership = new Membership(coreOf(node), options.membership)
+    const roles = new RoleManager({ ...coreOf(node), membership, store }, options.roles)
     const roleNode: RoleNode = {
       node,
       membership,
@@ -103,13 +104,13 @@ export class RolesFixture {
 }
 
 export async function startServices(roleNode: RoleNode): Promise<void> {
-  roleNode.membership.start()
+  await roleNode.membership.start()
   await roleNode.roles.start()
 }
 
 export async function stopServices(roleNode: RoleNode): Promise<void> {
   await roleNode.roles.stop()
-  roleNode.membership.stop()
+  await roleNode.membership.stop()
 }
 
 /** Dials every pair (in parallel) and waits until each node sees all others on the control topic. */

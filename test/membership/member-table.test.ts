@@ -56,7 +56,7 @@ describe('MemberTable', () => {
     expect(table.refresh(450, timing)).toEqual([
       { peerId: 'b', status: 'dead', previous: 'suspect' },
     ])
-    expect(table.counts()).toEqual({ alive: 1, suspect: 0, dead: 1 })
+    expect(table.counts()).toEqual({ alive: 1, suspect: 0, dead: 1, left: 0 })
     expect(table.observe('b', hb(), 3, 500, 10)).toMatchObject({
       change: { status: 'alive', previous: 'dead' },
     })

@@ -51,7 +51,7 @@ describe('membership on a real mesh', () => {
       activity: 'active',
     })
     expect(Math.abs(seen.step - nodes[0]!.node.step)).toBeLessThanOrEqual(2)
-    expect(nodes[0]!.membership.counts()).toEqual({ alive: 2, suspect: 0, dead: 0 })
+    expect(nodes[0]!.membership.counts()).toEqual({ alive: 2, suspect: 0, dead: 0, left: 0 })
   })
 
   it('a stopped node goes suspect, then dead; a paused one is refuted by its next heartbeat', async () => {

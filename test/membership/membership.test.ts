@@ -6,7 +6,7 @@ import {
   encodeHeartbeat,
   type MemberStatusChangedDetail,
 } from '../../src/membership/index.js'
-import { StubNode } from '../helpers/stub-node.js'
+import { StubNode, coreOf } from '../helpers/stub-node.js'
 import { heartbeatPayload } from '../helpers/heartbeats.js'
 
 const hb = heartbeatPayload
@@ -23,22 +23,21 @@ beforeEach(() => {
     weight: 7,
     maxNodes: 3,
   })
-  membership = new Membership({
-    node,
+  membership = new Membership(coreOf(node), {
     version: '9.9.9',
     metadata: { nodeId: 'self' },
     random: () => 0,
   })
 })
 
-afterEach(() => {
-  membership.stop()
+afterEach(async () => {
+  await membership.stop()
   vi.useRealTimers()
 })
 
 describe('Membership', () => {
   it('sends a heartbeat at once and one per interval, at the interval read live', async () => {
-    membership.start()
+    await membership.start()
     await vi.advanceTimersByTimeAsync(0)
     expect(node.sentOf('heartbeat')).toHaveLength(1)
     await vi.advanceTimersByTimeAsync(300)
@@ -66,7 +65,7 @@ describe('Membership', () => {
 
   it('heartbeats at principalHeartbeatIntervalMs while principal, announcing each change', async () => {
     node.applyConfig({ principalHeartbeatIntervalMs: 25 })
-    membership.start()
+    await membership.start()
     await vi.advanceTimersByTimeAsync(0)
     expect(node.sentOf('heartbeat')).toHaveLength(1)
     membership.setLocalState({ roles: ['principal'] })
@@ -96,7 +95,7 @@ describe('Membership', () => {
     membership.addEventListener('members.status-changed', (e) =>
       changes.push([e.detail.status, Date.now() - 1_000_000]),
     )
-    membership.start()
+    await membership.start()
     node.deliver('QmP', 'heartbeat', encodeHeartbeat(hb({ intervalMs: 100 })))
     // Heartbeats every 100 ms keep it alive, whatever our 10 s interval.
     for (let i = 0; i < 5; i++) {
@@ -116,7 +115,7 @@ describe('Membership', () => {
     const changes: MemberStatusChangedDetail[] = []
     membership.addEventListener('members.status-changed', (e) => changes.push(e.detail))
     node.applyConfig({ maxNodes: 10 })
-    membership.start()
+    await membership.start()
     node.deliver('QmFast', 'heartbeat', encodeHeartbeat(hb({ intervalMs: 20 })))
     node.deliver('QmSlow', 'heartbeat', encodeHeartbeat(hb({ intervalMs: 500 })))
     node.deliver('QmHuge', 'heartbeat', encodeHeartbeat(hb({ intervalMs: 600_000 })))
@@ -141,7 +140,7 @@ describe('Membership', () => {
   })
 
   it('puts the local state into its heartbeats, with the claim age', async () => {
-    membership.start()
+    await membership.start()
     membership.setLocalState({
       term: 3,
       principal: 'QmP',
@@ -163,7 +162,7 @@ describe('Membership', () => {
     const joined: string[] = []
     membership.addEventListener('members.status-changed', (e) => changes.push(e.detail))
     membership.addEventListener('members.joined', (e) => joined.push(e.detail.peerId))
-    membership.start()
+    await membership.start()
     node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb({ weight: 20 })), 1234)
     expect(joined).toEqual(['QmA'])
     expect(membership.member('QmA')).toMatchObject({ status: 'alive', weight: 20, step: 1234 })
@@ -176,13 +175,13 @@ describe('Membership', () => {
     ])
     await vi.advanceTimersByTimeAsync(500)
     expect(changes.at(-1)).toMatchObject({ peerId: 'QmA', status: 'dead', previous: 'suspect' })
-    expect(membership.counts()).toEqual({ alive: 0, suspect: 0, dead: 1 })
+    expect(membership.counts()).toEqual({ alive: 0, suspect: 0, dead: 1, left: 0 })
   })
 
   it('a disconnect makes it check exactly at the deadlines, never decides by itself', async () => {
     const changes: MemberStatusChangedDetail[] = []
     membership.addEventListener('members.status-changed', (e) => changes.push(e.detail))
-    membership.start()
+    await membership.start()
     await vi.advanceTimersByTimeAsync(30)
     node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb())) // lastSeen = start + 30
     node.disconnect('QmA')
@@ -200,7 +199,7 @@ describe('Membership', () => {
     membership.addEventListener('members.weight-changed', (e) =>
       weights.push([e.detail.previous, e.detail.weight]),
     )
-    membership.start()
+    await membership.start()
     node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb({ weight: 20 })))
     node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb({ weight: 35 })))
     expect(weights).toEqual([[20, 35]])
@@ -214,7 +213,7 @@ describe('Membership', () => {
   it('holds at most maxNodes − 1 peers, counting the rest', async () => {
     const overflow: string[] = []
     membership.addEventListener('members.overflow', (e) => overflow.push(e.detail.peerId))
-    membership.start()
+    await membership.start()
     for (const id of ['QmA', 'QmB', 'QmC', 'QmD'])
       node.deliver(id, 'heartbeat', encodeHeartbeat(hb()))
     expect(membership.members().map((m) => m.id)).toEqual(['QmA', 'QmB'])
@@ -224,9 +223,9 @@ describe('Membership', () => {
 
   it('raises members.flapping when a member keeps changing status', async () => {
     const flapping: string[] = []
-    membership = new Membership({ node, flapping: { maxChanges: 3, windowHeartbeats: 50 } })
+    membership = new Membership(coreOf(node), { flapping: { maxChanges: 3, windowHeartbeats: 50 } })
     membership.addEventListener('members.flapping', (e) => flapping.push(e.detail.peerId))
-    membership.start()
+    await membership.start()
     for (let i = 0; i < 2; i++) {
       node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb()))
       await vi.advanceTimersByTimeAsync(300) // → suspect
@@ -237,27 +236,27 @@ describe('Membership', () => {
   })
 
   it('stop() leaves no timer and no listener, twice over; start() resumes', async () => {
-    membership.start()
+    await membership.start()
     await vi.advanceTimersByTimeAsync(0)
     node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb()))
     node.disconnect('QmA')
-    membership.stop()
-    membership.stop()
+    await membership.stop()
+    await membership.stop()
     expect(vi.getTimerCount()).toBe(0)
     expect(node.listeners()).toBe(0)
     const sent = node.sent.length
     await vi.advanceTimersByTimeAsync(1000)
     expect(node.sent.length).toBe(sent)
-    membership.start()
+    await membership.start()
     await vi.advanceTimersByTimeAsync(0)
     expect(node.sent.length).toBe(sent + 1)
   })
 
   it('drops members dead for the retention period', async () => {
     const removed: string[] = []
-    membership = new Membership({ node, deadRetentionHeartbeats: 10 })
+    membership = new Membership(coreOf(node), { deadRetentionHeartbeats: 10 })
     membership.addEventListener('members.removed', (e) => removed.push(e.detail.peerId))
-    membership.start()
+    await membership.start()
     node.deliver('QmA', 'heartbeat', encodeHeartbeat(hb()))
     await vi.advanceTimersByTimeAsync(900)
     expect(membership.member('QmA')?.status).toBe('dead')

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { NotStartedError, PayloadTooLargeError } from '../../src/errors.js'
 import { ObserverModeError } from '../../src/observer/index.js'
-import type { MeshMessage, MeshNode } from '../../src/node/index.js'
+import type { MeshMessage } from '../../src/node/index.js'
+import type { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 import { MeshFixture, connect, subscribersOf } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
 

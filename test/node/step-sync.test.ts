@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { MeshNode } from '../../src/node/index.js'
+import type { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 import { MeshFixture, connect, subscribersOf } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
 

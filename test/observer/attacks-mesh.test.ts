@@ -3,7 +3,7 @@
  * reported against the attacker's peer id, and nothing against an honest peer over the run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { MeshNode } from '../../src/node/index.js'
+import type { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 import type { Anomaly, AnomalyKind } from '../../src/observer/index.js'
 import { ATTACKER_LIBP2P, captureData, publishTampered, replay } from '../helpers/attackers.js'
 import { MeshFixture, connect, subscribersOf } from '../helpers/mesh.js'

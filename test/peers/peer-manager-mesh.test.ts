@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { MeshConfig } from '../../src/config/index.js'
-import type { MeshNode, MeshNodeInit } from '../../src/node/index.js'
+import type {
+  MeshPeer as MeshNode,
+  MeshPeerInit as MeshNodeInit,
+} from '../../src/peer/mesh-peer.js'
 import { MEMBER_TAG } from '../../src/peers/index.js'
 import { openDataDir, type DataDir } from '../../src/store/index.js'
 import { MeshFixture, subscribersOf } from '../helpers/mesh.js'

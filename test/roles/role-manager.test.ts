@@ -9,7 +9,7 @@ import {
   type ClaimRefusedDetail,
   type PersistedRoleState,
 } from '../../src/roles/index.js'
-import { StubNode } from '../helpers/stub-node.js'
+import { StubNode, coreOf } from '../helpers/stub-node.js'
 import { heartbeatPayload } from '../helpers/heartbeats.js'
 
 const INTERVAL = 100
@@ -31,13 +31,13 @@ function setUp(persisted?: PersistedRoleState): void {
     deadAfter: 4,
     weight: 10,
   })
-  membership = new Membership({ node, random: () => 0 })
+  membership = new Membership(coreOf(node), { random: () => 0 })
   store = new MemoryRoleStateStore(persisted)
-  roles = new RoleManager({ node, membership, store })
+  roles = new RoleManager({ ...coreOf(node), membership, store })
 }
 
 async function start(): Promise<void> {
-  membership.start()
+  await membership.start()
   await roles.start()
 }
 
@@ -48,7 +48,7 @@ beforeEach(() => {
 
 afterEach(async () => {
   await roles.stop()
-  membership.stop()
+  await membership.stop()
   vi.useRealTimers()
 })
 
@@ -239,7 +239,7 @@ describe('RoleManager', () => {
     node.deliver('QmPeer', 'heartbeat', encodeHeartbeat(hb()))
     await roles.stop()
     await roles.stop()
-    membership.stop()
+    await membership.stop()
     expect(vi.getTimerCount()).toBe(0)
     expect(node.listeners()).toBe(0)
     expect(

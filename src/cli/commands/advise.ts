@@ -12,7 +12,7 @@ import {
   type AdviceView,
 } from '../../advice/index.js'
 import { PatternmeshError, UsageError } from '../../errors.js'
-import type { CliContext } from '../main.js'
+import type { CliContext } from '../context.js'
 
 interface AdviseOptions {
   type?: string

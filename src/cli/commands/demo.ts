@@ -18,7 +18,7 @@ import {
   type VerifyResult,
 } from '../../protocol/index.js'
 import { EXIT_FAILURE } from '../io.js'
-import type { CliContext } from '../main.js'
+import type { CliContext } from '../context.js'
 
 export const DEMO_SEED = 'patternmesh-demo'
 const LOCAL_STEP = 100

@@ -4,7 +4,7 @@ import type { Command } from 'commander'
 import { UsageError } from '../../errors.js'
 import { generatePskFile } from '../../net/index.js'
 import { NETWORK_KEY_BYTES } from '../../pattern/index.js'
-import type { CliContext } from '../main.js'
+import type { CliContext } from '../context.js'
 import { writeSecretFile } from '../secret-file.js'
 
 interface KeygenOptions {

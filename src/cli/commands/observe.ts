@@ -7,7 +7,7 @@ import { UsageError } from '../../errors.js'
 import { ANOMALY_KINDS, isAnomalyKind } from '../../observer/anomaly.js'
 import { apiEndpoint, parseApiUrl } from '../api-url.js'
 import { EXIT_FAILURE, EXIT_OK, PROGRAM_NAME } from '../io.js'
-import type { CliContext } from '../main.js'
+import type { CliContext } from '../context.js'
 import { formatEvent } from '../observe-format.js'
 import { watchEvents } from '../observe-stream.js'
 

@@ -15,7 +15,7 @@ import {
   type PatternAlgorithm,
   type PatternGeneratorInit,
 } from '../../pattern/index.js'
-import type { CliContext } from '../main.js'
+import type { CliContext } from '../context.js'
 import { integerIn, nonNegativeInteger } from '../parse.js'
 
 /** The most steps one call prints. */

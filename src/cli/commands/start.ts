@@ -1,8 +1,20 @@
 /** `patternmesh start`: the daemon (DESIGN §9, §10). */
 import { Option, type Command } from 'commander'
-import { loadConfig, type LogLevel, type MeshConfig } from '../../config/index.js'
-import { Daemon, createLogger, handleShutdownSignals } from '../../daemon/index.js'
-import type { CliContext } from '../main.js'
+import {
+  loadConfig,
+  type ConfigSources,
+  type LogLevel,
+  type MeshConfig,
+} from '../../config/index.js'
+import {
+  ConfigReloader,
+  Daemon,
+  createLogger,
+  handleReloadSignal,
+  handleShutdownSignals,
+  releaseHangups,
+} from '../../daemon/index.js'
+import type { CliContext } from '../context.js'
 import { EXIT_USAGE } from '../io.js'
 
 export interface StartOptions {
@@ -56,7 +68,7 @@ export function flagsToConfig(opts: StartOptions): Partial<Record<keyof MeshConf
 export function registerStart(program: Command, ctx: CliContext): void {
   program
     .command('start')
-    .description('run a mesh node daemon until SIGINT/SIGTERM')
+    .description('run a mesh node daemon until SIGINT/SIGTERM (SIGHUP reloads the config)')
     .option(
       '-c, --config <file>',
       'JSON config file (see configs/node.example.json); env PATTERNMESH_CONFIG',
@@ -102,7 +114,12 @@ export function registerStart(program: Command, ctx: CliContext): void {
       'after',
       `
 Precedence: defaults < config file < PATTERNMESH_* environment < flags. Every config key has
-an environment variable: stepIntervalMs is PATTERNMESH_STEP_INTERVAL_MS.
+an environment variable: stepIntervalMs is PATTERNMESH_STEP_INTERVAL_MS. A layer that sets
+keyFile or seed replaces the other from the layers below (--key-file beats a file's seed).
+
+SIGHUP (systemctl reload) reads the file and environment again, flags still winning: the keys
+CONFIG advice may change apply at once, the others are logged as needing a restart, and a bad
+file is refused with one log line (the running config stays).
 
 Examples:
   $ patternmesh keygen --out mesh.key
@@ -112,29 +129,59 @@ Examples:
     )
     .action(async (opts: StartOptions) => {
       const env = process.env
-      const config = await loadConfig({
+      // The same sources at start and at every reload: flags keep winning over the file.
+      const sources: ConfigSources = {
         file: opts.config ?? env['PATTERNMESH_CONFIG'],
         env,
         flags: flagsToConfig(opts),
-      })
-      await runDaemon(config, ctx)
+      }
+      const config = await loadConfig(sources)
+      await runDaemon(config, sources, ctx)
     })
 }
 
-async function runDaemon(config: MeshConfig, ctx: CliContext): Promise<void> {
+async function runDaemon(
+  config: MeshConfig,
+  sources: ConfigSources,
+  ctx: CliContext,
+): Promise<void> {
   const log = createLogger(config.logLevel as LogLevel)
-  const daemon = new Daemon({ config, logger: log })
-  await daemon.start()
+  let daemon: Daemon | undefined = undefined
+  const reloader = new ConfigReloader({
+    load: async () => await loadConfig(sources),
+    target: () => daemon?.node,
+    logger: log,
+    initial: config,
+  })
+  daemon = new Daemon({
+    config,
+    logger: log,
+    extraStatus: () => ({ configReload: reloader.status() }),
+  })
+  // Before start: a HUP while starting must not kill the process (Node's default); the
+  // reloader holds it until the daemon has started.
+  const removeReload = handleReloadSignal(async () => await reloader.reload(), log)
+  // Hangups bin/patternmesh.js held while the modules loaded: one reload for them all.
+  if (releaseHangups() > 0) void reloader.reload()
+  try {
+    await daemon.start()
+  } catch (err) {
+    removeReload()
+    throw err
+  }
+  await reloader.started()
+  const running = daemon
   await new Promise<void>((resolve) => {
     const remove = handleShutdownSignals(
       async () => {
-        await daemon.stop()
+        await running.stop()
         log.info('stopped')
       },
       log,
       (code) => {
         if (code === 130) process.exit(130)
         remove()
+        removeReload()
         ctx.exitCode = code === 0 ? 0 : code === EXIT_USAGE ? EXIT_USAGE : 1
         resolve()
       },

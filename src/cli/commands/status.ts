@@ -1,7 +1,7 @@
 /** `patternmesh status <url>`: a node's status and its members as a table (or JSON). */
 import type { Command } from 'commander'
 import { apiEndpoint, parseApiUrl } from '../api-url.js'
-import type { CliContext } from '../main.js'
+import type { CliContext } from '../context.js'
 
 interface StatusOptions {
   json?: boolean

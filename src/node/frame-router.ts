@@ -1,0 +1,97 @@
+/**
+ * The receive side after the common checks: one gossip message's frames each go to their
+ * consumer (data to `message` listeners, control frames to the handler of their kind, step
+ * announcements to the step sync), every frame's verdict is published, and the handlers'
+ * verdicts become the message's (a payload its handler refuses is neither delivered nor
+ * forwarded).
+ */
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { Verdict, VerdictCode, VerifyResult } from '../protocol/index.js'
+import { ControlDispatch } from './control-dispatch.js'
+import type { FrameVerdictDetail, MeshMessage } from './events.js'
+import type { ReceivePipeline } from './receive-pipeline.js'
+import type { ReceivedGossip } from './types.js'
+
+export interface FrameRouterComponents {
+  pipeline: ReceivePipeline
+  /** A peer's step as its announcement or heartbeat showed it. */
+  recordStep: (peerId: string, step: number) => void
+  emit: <K extends 'verdict' | 'message'>(type: K, detail: RouterEvents[K]) => void
+}
+
+interface RouterEvents {
+  verdict: FrameVerdictDetail
+  message: MeshMessage
+}
+
+const RESULT_OF: Readonly<Record<Verdict, TopicValidatorResult>> = {
+  accept: TopicValidatorResult.Accept,
+  ignore: TopicValidatorResult.Ignore,
+  reject: TopicValidatorResult.Reject,
+}
+
+export class FrameRouter {
+  private readonly c: FrameRouterComponents
+  /** The control handlers, one per kind (MeshNode.handleControl registers them). */
+  readonly dispatch = new ControlDispatch()
+  private readonly verdictCounts: Partial<Record<VerdictCode, number>> = {}
+  private delivered_ = 0
+
+  constructor(components: FrameRouterComponents) {
+    this.c = components
+  }
+
+  get delivered(): number {
+    return this.delivered_
+  }
+
+  verdicts(): Partial<Record<VerdictCode, number>> {
+    return { ...this.verdictCounts }
+  }
+
+  receive(message: ReceivedGossip): TopicValidatorResult {
+    const outcome = this.c.pipeline.validate(message.topic, message.from, message.data)
+    const at = Date.now()
+    let verdict = outcome.verdict
+    let accepted = 0
+    for (const checked of outcome.frames) {
+      const result = this.route(checked, message, at)
+      if (result.verdict === 'reject') verdict = 'reject'
+      if (result.verdict === 'accept') accepted++
+      this.verdictCounts[result.code] = (this.verdictCounts[result.code] ?? 0) + 1
+      const { topic, from, gossip } = message
+      this.c.emit('verdict', {
+        topic,
+        from,
+        result,
+        at,
+        ...(gossip !== undefined ? { gossip } : {}),
+      })
+    }
+    // A control frame its handler dropped is not forwarded either.
+    if (verdict === 'accept' && accepted === 0 && outcome.frames.length > 0) verdict = 'ignore'
+    return RESULT_OF[verdict]
+  }
+
+  private route(checked: VerifyResult, message: ReceivedGossip, at: number): VerifyResult {
+    const envelope = checked.envelope
+    if (checked.verdict !== 'accept' || envelope === undefined) return checked
+    const id = checked.tag === undefined ? '' : Buffer.from(checked.tag).toString('hex')
+    const delivered: MeshMessage = { id, envelope, from: message.from, receivedAt: at }
+    if (envelope.kind === 'data') {
+      this.delivered_++
+      this.c.emit('message', delivered)
+      return checked
+    }
+    if (envelope.kind === 'step-sync' || envelope.kind === 'heartbeat') {
+      this.c.recordStep(envelope.senderId, envelope.globalStep)
+    }
+    if (envelope.kind === 'step-sync') return checked
+    const gossip = message.gossip
+    const answer = this.dispatch.dispatch({
+      ...delivered,
+      ...(gossip !== undefined ? { gossip } : {}),
+    })
+    return answer.verdict === 'accept' ? checked : { ...checked, ...answer }
+  }
+}

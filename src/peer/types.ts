@@ -1,0 +1,20 @@
+/** What a MeshPeer is built from. */
+import type { AdviceAudit, AdviceStore } from '../advice/index.js'
+import type { MeshNodeInit } from '../node/index.js'
+import type { RoleStateStore } from '../roles/index.js'
+
+export interface MeshPeerInit extends Omit<MeshNodeInit, 'announceSteps'> {
+  /**
+   * Membership, roles and advice run unless `membership: false` (tests of the messaging layer
+   * alone); the observer always runs. Role state and advice persist through the stores given
+   * (the daemon's are files in the data dir; in memory if omitted).
+   */
+  services?: {
+    membership?: boolean
+    roleStore?: RoleStateStore
+    /** Software version announced in heartbeats (the daemon passes package.json's). */
+    version?: string
+    adviceStore?: AdviceStore
+    adviceAudit?: AdviceAudit
+  }
+}
