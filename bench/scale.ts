@@ -7,8 +7,8 @@
 import { join } from 'node:path'
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import { computeFigures, type Figures } from '../src/sim/expectations.js'
-import { InProcessSimulation } from '../src/sim/in-process-runner.js'
 import { loadScenario, type Scenario } from '../src/sim/scenario.js'
+import { simulationRun } from '../src/sim/simulate.js'
 import { packageInfo } from '../src/util/package-root.js'
 import { table, type BenchCheck, type BenchContext, type BenchModule } from './harness.js'
 
@@ -47,6 +47,12 @@ function print(ctx: BenchContext, f: Figures, rssBefore: number, loop: IntervalH
     [
       ['nodes', String(nodes)],
       ['time to form', `${(f.formMs / 1000).toFixed(1)} s`],
+      [
+        'connections per node min / median / max',
+        f.connectionsPerNode === null
+          ? 'n/a'
+          : `${f.connectionsPerNode.min} / ${f.connectionsPerNode.median} / ${f.connectionsPerNode.max}`,
+      ],
       ['RSS before the nodes', `${mib(rssBefore)} MiB`],
       ['peak RSS, total', `${mib(peak)} MiB`],
       ['peak RSS a node (above the bare process)', `${mib((peak - rssBefore) / nodes)} MiB`],
@@ -80,7 +86,7 @@ export const scaleBench: BenchModule = {
     const rssBefore = process.memoryUsage.rss()
     const loop = monitorEventLoopDelay({ resolution: 10 })
     loop.enable()
-    const record = await new InProcessSimulation(await scenario(), {
+    const record = await simulationRun(await scenario(), 'in-process', {
       progress: (line) => process.stderr.write(`\r  ${line.padEnd(78)}`),
     })
       .run()

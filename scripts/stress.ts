@@ -9,7 +9,7 @@ import '../src/compat.js'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { computeFigures, evaluate } from '../src/sim/expectations.js'
-import { InProcessSimulation } from '../src/sim/in-process-runner.js'
+import { simulationRun } from '../src/sim/simulate.js'
 import { loadScenario } from '../src/sim/scenario.js'
 import { principalAt } from '../src/sim/timeline-state.js'
 import { packageInfo } from '../src/util/package-root.js'
@@ -40,7 +40,7 @@ async function stressRoles(runs: number, verbose: boolean): Promise<number> {
     const started = Date.now()
     let record
     try {
-      record = await new InProcessSimulation(scenario, verbose ? { logger } : {}).run()
+      record = await simulationRun(scenario, 'in-process', verbose ? { logger } : {}).run()
     } catch (err) {
       // A mesh that never formed (no single principal within the formation deadline) fails too.
       split++

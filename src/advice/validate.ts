@@ -27,6 +27,7 @@ export const LIVE_CONFIG_KEYS = [
   'timeoutMs',
   'preempt',
   'maxWeight',
+  'apiRateLimit',
 ] as const
 
 export const ADVICE_REQUEST_SCHEMA = {

@@ -1,8 +1,17 @@
 /** Largest request body read: a message payload is at most a frame (64 KiB) anyway. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024
 
-/** Writes are rare operator actions: 20 a second sustained, bursts of 50. */
-export const DEFAULT_RATE_LIMIT = Object.freeze({ writesPerSecond: 20, burst: 50 })
+/** Largest `POST /v1/messages` body: room for a batch of many small messages. */
+export const DEFAULT_MESSAGES_BODY_BYTES = 1024 * 1024
+
+/** Messages in one `POST /v1/messages` batch. */
+export const MAX_BATCH_MESSAGES = 1000
+
+/**
+ * Write limit when the node's config has none (the daemon's default `apiRateLimit` is the
+ * same): a token bucket shared by every client.
+ */
+export const DEFAULT_RATE_LIMIT = Object.freeze({ writesPerSecond: 200, burst: 400 })
 
 /** Per-client WebSocket send buffer: beyond 1 MiB a slow client loses events (counted). */
 export const DEFAULT_EVENT_BUFFER_BYTES = 1024 * 1024

@@ -1,5 +1,3 @@
-import type { ServerResponse } from 'node:http'
-
 /**
  * An HTTP error answer: status, a stable code, a message for the client, and headers
  * (`Allow`, `Retry-After`, `WWW-Authenticate`). Handlers throw it; the server writes it.
@@ -50,50 +48,9 @@ export const notReady = (message = 'the node is not ready (starting or join sync
 export const internalError = (): ApiError =>
   new ApiError(500, 'INTERNAL', 'internal error (logged on the node)')
 
-const COMMON_HEADERS = {
-  'Cache-Control': 'no-store',
-  'X-Content-Type-Options': 'nosniff',
-} as const
-
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    ...COMMON_HEADERS,
-    ...headers,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  })
-  res.end(text)
-}
-
-export function sendText(
-  res: ServerResponse,
-  status: number,
-  text: string,
-  contentType: string,
-): void {
-  res.writeHead(status, {
-    ...COMMON_HEADERS,
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(text),
-  })
-  res.end(text)
-}
-
-export function sendError(res: ServerResponse, error: ApiError): void {
-  sendJson(
-    res,
-    error.status,
-    { error: { code: error.code, message: error.message } },
-    {
-      ...error.headers,
-    },
-  )
+/** The JSON body of every error answer. */
+export function errorBody(error: ApiError): { error: { code: string; message: string } } {
+  return { error: { code: error.code, message: error.message } }
 }
 
 /**
@@ -118,6 +75,7 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   426: 'Upgrade Required',
+  413: 'Payload Too Large',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',

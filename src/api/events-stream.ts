@@ -1,32 +1,23 @@
-import type { IncomingMessage } from 'node:http'
-import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
-import { WebSocketServer, type WebSocket } from 'ws'
-import { requireToken } from './auth.js'
-import { EVENT_CLIENT_MAX_PAYLOAD, EVENT_PING_INTERVAL_MS } from './constants.js'
+import type { WebSocket } from 'ws'
+import { EVENT_PING_INTERVAL_MS } from './constants.js'
 import { EventClient } from './event-client.js'
 import {
   memberFrame,
   messageFrame,
-  parseTypesFilter,
   rejectedFrame,
   stepFrame,
   type EventFrame,
 } from './event-frames.js'
-import { ApiError, badRequest, methodNotAllowed, notFound, rawErrorResponse } from './errors.js'
-import { splitTarget } from './router.js'
 import type { ApiEvent, ApiNode, ApiNodeEvents } from './types.js'
 
 export const EVENTS_PATH = '/v1/events'
 
 export interface EventsStreamInit {
   node: ApiNode
-  token: string
   bufferLimit: number
   logger?: Logger
   onDrop: (count: number) => void
-  /** Called with the status of every upgrade request (101 or the error's). */
-  onUpgrade?: (status: number) => void
   pingIntervalMs?: number
 }
 
@@ -39,16 +30,16 @@ interface Subscriber {
 /**
  * `/v1/events`: node events (and those components push through `subscribeEvents`) as JSON
  * frames `{ type, at, ...payload }`, one a frame, to every authorised WebSocket client.
- * Listeners are added in start() and removed in stop(), which also closes every client.
+ * The route (routes/events.ts) authorises upgrades; @fastify/websocket upgrades them. Listeners
+ * are added in start() and removed in stop(), which also closes every client (1001).
  */
 export class EventsStream {
   private readonly init: EventsStreamInit
   private readonly log: Logger | undefined
-  private wss: WebSocketServer | undefined
   private readonly subscribers = new Set<Subscriber>()
   private readonly detach: Array<() => void> = []
   private pingTimer: NodeJS.Timeout | undefined
-  private running = false
+  private running_ = false
 
   constructor(init: EventsStreamInit) {
     this.init = init
@@ -60,13 +51,8 @@ export class EventsStream {
   }
 
   start(): void {
-    if (this.running) return
-    this.running = true
-    this.wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: EVENT_CLIENT_MAX_PAYLOAD,
-      perMessageDeflate: false,
-    })
+    if (this.running_) return
+    this.running_ = true
     const { node } = this.init
     this.on('message', (event) => this.publish(messageFrame(event.detail)))
     this.on('step.changed', (event) => this.publish(stepFrame(event.detail)))
@@ -92,8 +78,8 @@ export class EventsStream {
 
   /** Detaches from the node, closes every client (1001 going away) and the ws server. */
   async stop(): Promise<void> {
-    if (!this.running) return
-    this.running = false
+    if (!this.running_) return
+    this.running_ = false
     clearInterval(this.pingTimer)
     this.pingTimer = undefined
     for (const undo of this.detach.splice(0)) undo()
@@ -111,45 +97,16 @@ export class EventsStream {
     })
     await Promise.all(closing)
     this.subscribers.clear()
-    const wss = this.wss
-    this.wss = undefined
-    await new Promise<void>((resolve) =>
-      wss === undefined ? resolve() : wss.close(() => resolve()),
-    )
   }
 
-  /** Handles an HTTP upgrade request of the server: authorises it, then accepts it. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', (err) => this.log?.debug({ err }, 'events upgrade socket error'))
-    try {
-      const types = this.authorise(req)
-      const wss = this.wss
-      if (wss === undefined) throw new ApiError(503, 'NOT_READY', 'the API is stopping')
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        this.init.onUpgrade?.(101)
-        this.accept(ws, types)
-      })
-    } catch (err) {
-      const error = err instanceof ApiError ? err : new ApiError(500, 'INTERNAL', 'internal error')
-      if (!(err instanceof ApiError)) this.log?.error({ err }, 'events upgrade failed')
-      this.init.onUpgrade?.(error.status)
-      socket.end(rawErrorResponse(error))
-    }
+  /** Whether the stream takes clients (between start and stop). */
+  get running(): boolean {
+    return this.running_
   }
 
-  private authorise(req: IncomingMessage): ReadonlySet<string> | undefined {
-    const { path, query } = splitTarget(req.url)
-    if (path !== EVENTS_PATH) throw notFound(path)
-    if (req.method !== 'GET') throw methodNotAllowed(req.method ?? '(none)', ['GET'])
-    if (!this.running) throw new ApiError(503, 'NOT_READY', 'the API is stopping')
-    requireToken(req, this.init.token, query)
-    const filter = parseTypesFilter(query.get('types'))
-    if (!filter.ok) throw badRequest(filter.message)
-    return filter.types
-  }
-
-  private accept(ws: WebSocket, types: ReadonlySet<string> | undefined): void {
-    if (!this.running) {
+  /** A client whose upgrade was authorised: it gets `hello`, then the frames it asked for. */
+  accept(ws: WebSocket, types: ReadonlySet<string> | undefined): void {
+    if (!this.running_) {
       ws.close(1001, 'server stopping')
       return
     }

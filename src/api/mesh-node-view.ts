@@ -32,7 +32,14 @@ export function meshNodeView(node: MeshPeer, extra: Partial<ApiNode> = {}): ApiN
     removeEventListener: (type, listener) => node.removeEventListener(type, listener),
     ...(node.members !== undefined
       ? {
-          memberViews: () => node.members?.members().map(peerViewOf) ?? [],
+          memberViews: () => {
+            const open = connectedSet(node)
+            return (
+              node.members
+                ?.members()
+                .map((member) => ({ ...peerViewOf(member), connected: open.has(member.id) })) ?? []
+            )
+          },
           roleState: () => {
             const state = node.roles?.state()
             return {
@@ -71,6 +78,14 @@ function adviceProvider(node: MeshPeer): ApiAdvice {
   }
 }
 
+function connectedSet(node: MeshPeer): ReadonlySet<string> {
+  try {
+    return new Set(node.connectedPeers())
+  } catch {
+    return new Set() // not started
+  }
+}
+
 export function peerViewOf(member: Member): PeerView {
   return {
     peerId: member.id,
@@ -90,6 +105,8 @@ function observerProviders(observer: MeshObserver): Partial<ApiNode> {
     anomalyTotals: () => observer.stats().totals,
     networkMetrics: () => observer.networkMetrics(),
     peerStats: () => observer.peerStats(),
+    droppedWhileGraylisted: (peerId) => observer.droppedWhileGraylisted(peerId),
+    droppedWhileGraylistedTotal: () => observer.stats().droppedWhileGraylisted,
   }
 }
 

@@ -71,6 +71,11 @@ export function createApiMetrics(init: ApiMetricsInit): ApiMetrics {
     () => node.stats().outbound.framesFailed,
   )
   mirror(
+    'patternmesh_graylisted_dropped_total',
+    'Gossip messages gossipsub dropped unread from graylisted peers (still counted, DESIGN §14).',
+    () => node.droppedWhileGraylistedTotal?.() ?? 0,
+  )
+  mirror(
     'patternmesh_pattern_cache_hits_total',
     'Pattern cache lookups answered from the cache.',
     () => node.stats().patternCache.hits,

@@ -1,11 +1,14 @@
-/** Component schemas of the OpenAPI document: the shapes of DESIGN §8 and the event frames. */
-import { MESSAGE_REQUEST_SCHEMA } from './schemas.js'
-import { ANOMALY_KINDS } from './types.js'
+/**
+ * Shared schemas of the routes' responses (DESIGN §8 shapes and the event frames). Each is
+ * added to Fastify under its `$id`; @fastify/swagger lists them as components of
+ * `/openapi.json`, and routes point at them with `ref('Status')`.
+ */
+import { ANOMALY_KINDS, MEMBER_STATUSES } from './types.js'
 
-export const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` })
+export const ref = (name: string): { $ref: string } => ({ $ref: `${name}#` })
 const nullable = (type: string): { type: string[] } => ({ type: [type, 'null'] })
 
-export const OPENAPI_SCHEMAS: Record<string, object> = {
+const SCHEMAS: Record<string, object> = {
   Error: {
     type: 'object',
     required: ['error'],
@@ -35,7 +38,11 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
     required: ['status', 'error'],
     properties: {
       status: { type: 'string', enum: ['not-ready'] },
-      error: { $ref: '#/components/schemas/Error/properties/error' },
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: { code: { type: 'string' }, message: { type: 'string' } },
+      },
     },
   },
   Status: {
@@ -62,15 +69,18 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
       observer: { type: 'boolean' },
       weight: { type: 'number', minimum: 0, description: 'this node’s election weight' },
       connectedPeers: { type: 'integer', minimum: 0 },
+      targetPeers: {
+        type: 'integer',
+        minimum: 0,
+        description: 'connections the peer manager keeps (config `targetPeers`, default 6)',
+      },
       members: {
         type: 'object',
         required: ['alive', 'suspect', 'dead'],
-        properties: {
-          alive: { type: 'integer', minimum: 0 },
-          suspect: { type: 'integer', minimum: 0 },
-          dead: { type: 'integer', minimum: 0 },
-          left: { type: 'integer', minimum: 0 },
-        },
+        description: 'members by status, this node included while it runs',
+        properties: Object.fromEntries(
+          MEMBER_STATUSES.map((status) => [status, { type: 'integer', minimum: 0 }]),
+        ),
       },
       ready: { type: 'boolean' },
       version: { type: 'string' },
@@ -81,7 +91,11 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
     required: ['peerId', 'status', 'weight', 'roles', 'step', 'lastSeen', 'observer'],
     properties: {
       peerId: { type: 'string' },
-      status: { type: 'string', enum: ['alive', 'suspect', 'dead', 'left'] },
+      status: {
+        type: 'string',
+        enum: [...MEMBER_STATUSES],
+        description: '`leaving`: announced its stop; `left`: gone after announcing it',
+      },
       weight: nullable('number'),
       roles: { type: 'array', items: { type: 'string' } },
       step: { ...nullable('integer'), description: 'last step heard from the peer' },
@@ -91,6 +105,20 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
         ...nullable('integer'),
         description: 'the heartbeat interval the peer announced (the principal may be faster)',
       },
+      addrs: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'known multiaddrs (peer store)',
+      },
+      connected: { type: 'boolean', description: 'an open libp2p connection to it' },
+      droppedWhileGraylisted: {
+        type: 'integer',
+        minimum: 0,
+        description: 'its frames dropped unread while gossipsub graylisted it',
+      },
+      messagesPerSecond: { type: 'number' },
+      latencyMs: nullable('number'),
+      anomalies: { type: 'integer', minimum: 0 },
     },
   },
   Peers: {
@@ -113,6 +141,16 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
         type: 'integer',
         minimum: 1,
         description: 'occurrences folded into this record (same peer and kind within 1 s)',
+      },
+      witnesses: {
+        type: 'array',
+        items: { type: 'string' },
+        description: 'peers that saw it first-hand (this node included when it did)',
+      },
+      source: {
+        type: 'string',
+        enum: ['local', 'reported'],
+        description: 'seen here, or believed from a verified anomaly report',
       },
     },
   },
@@ -141,7 +179,6 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
     required: ['anomalies'],
     properties: { anomalies: { type: 'array', items: ref('Anomaly') } },
   },
-  MessageRequest: MESSAGE_REQUEST_SCHEMA,
   MessageReceipt: {
     type: 'object',
     required: ['id', 'step', 'seq'],
@@ -150,6 +187,16 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
       step: { type: 'integer' },
       seq: { type: 'integer' },
     },
+  },
+  MessageIds: {
+    type: 'object',
+    required: ['ids'],
+    description: 'the ids of a batch, in the order of its messages',
+    properties: { ids: { type: 'array', items: { type: 'string' } } },
+  },
+  MessageAccepted: {
+    description: 'a receipt for one message, the ids for a batch',
+    oneOf: [ref('MessageReceipt'), ref('MessageIds')],
   },
   Event: {
     description:
@@ -217,6 +264,11 @@ export const OPENAPI_SCHEMAS: Record<string, object> = {
       at: { type: 'integer' },
     },
   },
+}
+
+/** Every shared schema, with its name as `$id`, for `fastify.addSchema`. */
+export function sharedSchemas(extra: Record<string, object> = {}): Array<{ $id: string }> {
+  return Object.entries({ ...SCHEMAS, ...extra }).map(([$id, schema]) => ({ $id, ...schema }))
 }
 
 function event(type: string, properties: Record<string, object>): object {

@@ -40,3 +40,23 @@ export function createTokenBucket(init: TokenBucketInit): TokenBucket {
     },
   }
 }
+
+/**
+ * The write limit of the API: one bucket for every client, sized by `read()` at each take, so
+ * a config change (CONFIG advice, reload) applies to the next write. A changed setting starts
+ * a new bucket, full at its own burst.
+ */
+export function createLiveTokenBucket(
+  read: () => { writesPerSecond: number; burst: number },
+  now: () => number,
+): TokenBucket {
+  let current: { rate: number; burst: number; bucket: TokenBucket } | undefined
+  return {
+    take(): TakeResult {
+      const { writesPerSecond: rate, burst } = read()
+      if (current === undefined || current.rate !== rate || current.burst !== burst)
+        current = { rate, burst, bucket: createTokenBucket({ ratePerSecond: rate, burst, now }) }
+      return current.bucket.take()
+    },
+  }
+}

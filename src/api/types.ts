@@ -5,11 +5,14 @@ import type { AdviceView } from '../advice/index.js'
 import type { Anomaly, AnomalyKind } from '../observer/anomaly.js'
 import type { NetworkMetrics, PeerStats } from '../observer/index.js'
 
+/** Member statuses the API shows (DESIGN §8, §13: `leaving` announced, `left` recorded). */
+export const MEMBER_STATUSES = ['alive', 'suspect', 'dead', 'leaving', 'left'] as const
+export type MemberStatusView = (typeof MEMBER_STATUSES)[number]
+
 /** A member of the mesh as the API shows it (DESIGN §8 `/v1/peers`). */
 export interface PeerView {
   peerId: string
-  /** `left`: it announced it was stopping (DESIGN §13). */
-  status: 'alive' | 'suspect' | 'dead' | 'left'
+  status: MemberStatusView
   /** Election weight, null while no membership component knows it. */
   weight: number | null
   roles: string[]
@@ -21,6 +24,12 @@ export interface PeerView {
   observer: boolean | null
   /** The heartbeat interval the peer announced (ms), null if unknown or not announced. */
   heartbeatIntervalMs?: number | null
+  /** Known multiaddrs of the peer (peer store), when a provider knows them (DESIGN §13). */
+  addrs?: string[]
+  /** Whether this node has an open libp2p connection to the peer. */
+  connected?: boolean
+  /** Frames dropped unread while gossipsub graylisted the peer (DESIGN §14). */
+  droppedWhileGraylisted?: number
 }
 
 // Anomalies belong to the observer; re-exported here so API users keep one import.
@@ -61,7 +70,14 @@ export interface ApiNode {
   readonly peerId: string
   readonly step: number
   readonly isStarted: boolean
-  readonly config: Readonly<Pick<MeshConfig, 'meshId' | 'observer' | 'weight'>>
+  /**
+   * The node's live config: read on every request, so a CONFIG advice or a reload that
+   * changes `apiRateLimit` takes effect at once. `targetPeers` belongs to the peer manager.
+   */
+  readonly config: Readonly<
+    Pick<MeshConfig, 'meshId' | 'observer' | 'weight'> &
+      Partial<Pick<MeshConfig, 'apiRateLimit'>> & { targetPeers?: number }
+  >
   connectedPeers(): string[]
   stats(): Pick<MeshNodeStats, 'verdicts' | 'delivered' | 'outbound' | 'patternCache'>
   broadcast(data: Uint8Array | string): Promise<BroadcastReceipt>
@@ -85,6 +101,12 @@ export interface ApiNode {
   networkMetrics?: () => NetworkMetrics
   /** Per-peer statistics (observer), merged into `/v1/peers`. */
   peerStats?: () => PeerStats[]
+  /** Known multiaddrs of a peer (peer store), for `/v1/peers`. */
+  peerAddrs?: (peerId: string) => string[]
+  /** Frames of a peer dropped unread while it was graylisted, for `/v1/peers`. */
+  droppedWhileGraylisted?: (peerId: string) => number | undefined
+  /** Every peer's graylisted drops since start, for `/metrics` (observer). */
+  droppedWhileGraylistedTotal?: () => number
   /** Term, principal and own roles (roles component); default: term 0, no principal. */
   roleState?: () => RoleStateView
   /** Advice (advice component); without it the advice routes answer 503. */
@@ -117,8 +139,12 @@ export interface ApiDeps {
   port: number
   version: string
   logger?: Logger
+  /** Write limit; overrides the node's live `apiRateLimit` config (tests). */
   rateLimit?: ApiRateLimit
-  /** Largest request body read, bytes (default 64 KiB). */
+  /**
+   * Largest request body read, bytes. Default 64 KiB, and 1 MiB for `POST /v1/messages`
+   * (a batch); when given, it holds for every route.
+   */
   maxBodyBytes?: number
   /** Extra fields for `/v1/status` (the contract fields win over them). */
   extraStatus?: () => Record<string, unknown>

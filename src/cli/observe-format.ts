@@ -32,7 +32,11 @@ export function formatEvent(frame: Record<string, unknown>, colour: boolean): st
       const severity = text(frame['severity'])
       const count =
         typeof frame['count'] === 'number' && frame['count'] > 1 ? ` ×${frame['count']}` : ''
-      return `${at} ${paint(severity.toUpperCase().padEnd(8), SEVERITY_COLOUR[severity] ?? 'bold', colour)} ${paint(text(frame['kind']), 'bold', colour)}${count} peer ${text(frame['peerId'])} step ${text(frame['step'])}: ${text(frame['detail'])}`
+      // Seen only by peers whose evidence held here (DESIGN §14): say who.
+      const witnesses = Array.isArray(frame['witnesses']) ? frame['witnesses'].map(text) : []
+      const reported =
+        frame['source'] === 'reported' ? ` (reported by ${witnesses.join(', ') || '-'})` : ''
+      return `${at} ${paint(severity.toUpperCase().padEnd(8), SEVERITY_COLOUR[severity] ?? 'bold', colour)} ${paint(text(frame['kind']), 'bold', colour)}${count} peer ${text(frame['peerId'])} step ${text(frame['step'])}${reported}: ${text(frame['detail'])}`
     }
     case 'member': {
       const change = text(frame['change'])

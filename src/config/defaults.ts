@@ -41,6 +41,11 @@ export interface MeshConfig {
   mdns: boolean
   api: string
   apiToken?: string
+  /**
+   * Writes (`POST /v1/messages`, advice) the control API takes: a token bucket of `burst`
+   * refilled at `writesPerSecond`, shared by every client. Read live by the API.
+   */
+  apiRateLimit: { writesPerSecond: number; burst: number }
   logLevel: LogLevel
   maxFrameBytes: number
   batchMaxMessages: number
@@ -51,6 +56,13 @@ export interface MeshConfig {
   floodRatePerSecond: number
   floodBurst: number
   maxNodes: number
+  /**
+   * Connections the peer manager keeps, to alive members picked at random (DESIGN §13); 0
+   * dials none (fixed topologies: simulations).
+   */
+  targetPeers: number
+  /** Connections beyond which the peer manager prunes random members; at least `targetPeers`. */
+  maxPeers: number
   /**
    * gossipsub mesh degree D (peers a message is pushed to; Dlo and Dhi follow from it). The
    * default 6 is libp2p's; fewer means fewer duplicate copies per message, less redundancy.
@@ -91,6 +103,10 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   bootstrap: [],
   mdns: true,
   api: '127.0.0.1:7070',
+  // A messaging API: a script posting a few hundred messages must not hit 429 (a batch
+  // of up to 1,000 messages costs one token), while a runaway loop is still held to about
+  // 200 requests/s, far below what broadcast() and the send queue absorb.
+  apiRateLimit: Object.freeze({ writesPerSecond: 200, burst: 400 }),
   logLevel: 'info',
   maxFrameBytes: 64 * 1024,
   // Broadcasts within 1 ms travel in one gossip message (up to 1,024 of them or 512 KiB): one
@@ -103,6 +119,10 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   floodRatePerSecond: 50_000,
   floodBurst: 100_000,
   maxNodes: 200,
+  // Six random members each: the mesh stays connected when any few nodes die, and no node
+  // (bootstrap included) is a centre. 24 leaves room for the peers that join through us.
+  targetPeers: 6,
+  maxPeers: 24,
   gossipMeshDegree: 6,
   gossipFloodPublish: true,
   syncTimeout: 3000,

@@ -32,6 +32,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
 function parseByType(key: ConfigKey, raw: string, name: string): unknown {
   const schema = CONFIG_SCHEMA.properties[key] as { type?: string | readonly string[] }
   const type = schema.type
+  if (type === 'object') {
+    // Objects (apiRateLimit) are JSON: PATTERNMESH_API_RATE_LIMIT='{"writesPerSecond":50,"burst":100}'
+    try {
+      return JSON.parse(raw) as unknown
+    } catch {
+      throw new ConfigError(`environment: ${name} must be a JSON object, got "${raw}"`, key)
+    }
+  }
   if (type === 'array')
     return raw
       .split(',')

@@ -71,6 +71,12 @@ export function validateMergedConfig(
       'weight',
     )
   }
+  if (config.targetPeers > config.maxPeers) {
+    throw new ConfigError(
+      `targetPeers (${config.targetPeers}) must be at most maxPeers (${config.maxPeers})`,
+      'targetPeers',
+    )
+  }
   for (const [a, b] of EXCLUSIVE_KEYS) {
     if (config[a] !== undefined && config[b] !== undefined)
       throw new ConfigError(`give either ${a} or ${b}, not both`, a)
@@ -90,16 +96,19 @@ export function validateMergedConfig(
 
 function keyOf(error: ErrorObject | undefined): string | undefined {
   if (error === undefined) return undefined
-  if (error.keyword === 'additionalProperties') return String(error.params['additionalProperty'])
   const key = error.instancePath.split('/')[1]
-  return key === undefined || key === '' ? undefined : key
+  if (key !== undefined && key !== '') return key
+  return error.keyword === 'additionalProperties'
+    ? String(error.params['additionalProperty'])
+    : undefined
 }
 
 function describe(error: ErrorObject | undefined): string {
   if (error === undefined) return 'invalid configuration'
-  if (error.keyword === 'additionalProperties')
-    return `unknown key "${String(error.params['additionalProperty'])}"`
   const path = error.instancePath.slice(1).replaceAll('/', '.')
+  // Nested objects (apiRateLimit) name their key: unknown key "apiRateLimit.x".
+  if (error.keyword === 'additionalProperties')
+    return `unknown key "${path === '' ? '' : `${path}.`}${String(error.params['additionalProperty'])}"`
   if (error.keyword === 'enum') {
     return `${path} must be one of ${(error.params['allowedValues'] as unknown[]).map(String).join(', ')}`
   }

@@ -3,8 +3,11 @@
  * so a CONFIG advice that changes the interval scales them all.
  */
 
-/** Heartbeat payloads larger than this are refused before parsing (a real one is ~300 B). */
-export const HEARTBEAT_MAX_BYTES = 4096
+/**
+ * Heartbeat payloads larger than this are refused before parsing. A real one is ~300 B plus
+ * the sender's peer record (≤ 1,368 base64 chars, ~250 usually); full metadata adds ≤ 5 KiB.
+ */
+export const HEARTBEAT_MAX_BYTES = 8192
 
 /**
  * A heartbeat counts as missed once it is half an interval overdue: timer and gossip jitter

@@ -4,6 +4,7 @@
  * (`HEARTBEAT_MAX_BYTES`) and schema-checked; unknown fields from newer versions are dropped.
  */
 import { Ajv } from 'ajv'
+import { MAX_PEER_RECORD_CHARS } from '../peers/constants.js'
 import { decodeJsonPayload, encodeJsonPayload } from '../protocol/json-payload.js'
 import {
   HEARTBEAT_MAX_BYTES,
@@ -49,6 +50,11 @@ export interface HeartbeatPayload {
    */
   intervalMs?: number
   metadata?: Record<string, string>
+  /**
+   * The sender's signed libp2p peer record (base64 of the envelope): its addresses, so members
+   * can dial it. Checked and stored by src/peers; absent from older peers.
+   */
+  peerRecord?: string
 }
 
 /** A peer id as it travels: base58btc or base32 text. */
@@ -92,6 +98,12 @@ export const HEARTBEAT_SCHEMA = {
       maxProperties: MAX_METADATA_ENTRIES,
       propertyNames: { maxLength: MAX_METADATA_KEY_LENGTH },
       additionalProperties: { type: 'string', maxLength: MAX_METADATA_VALUE_LENGTH },
+    },
+    peerRecord: {
+      type: 'string',
+      minLength: 4,
+      maxLength: MAX_PEER_RECORD_CHARS,
+      pattern: '^[A-Za-z0-9+/]+={0,2}$',
     },
   },
 } as const

@@ -31,6 +31,11 @@ export interface MembershipInit {
   now?: () => number
   /** Random source in [0, 1) for the heartbeat jitter; tests pass `() => 0` for exact ticks. */
   random?: () => number
+  /**
+   * This node's signed peer record (base64), put in every heartbeat so members learn our
+   * addresses (src/peers seals it). Received ones reach src/peers by `members.heartbeat`.
+   */
+  peerRecord?: () => string | undefined
 }
 
 /** What roles (and later the API) put into the outgoing heartbeats. */

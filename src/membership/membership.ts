@@ -251,6 +251,8 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
       intervalMs: this.ownIntervalMs(),
     }
     if (this.init.metadata !== undefined) heartbeat.metadata = { ...this.init.metadata }
+    const peerRecord = this.init.peerRecord?.()
+    if (peerRecord !== undefined) heartbeat.peerRecord = peerRecord
     return heartbeat
   }
 

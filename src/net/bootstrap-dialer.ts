@@ -1,9 +1,15 @@
 /**
- * Keeps this node connected to its bootstrap peers: dials each one when libp2p has started
- * and, while it is not connected, redials with capped exponential backoff (forever, at most
- * every `backoff.maxMs`). A bootstrap peer that disconnects is redialed the same way.
- * Failures are logged, never thrown. @libp2p/bootstrap is not used: it is not installed, and
- * it only tags peers for discovery rather than keeping them connected.
+ * Dials this node's bootstrap peers when libp2p has started and, while one is not connected,
+ * redials it with capped exponential backoff (at most every `backoff.maxMs`). A bootstrap peer
+ * that disconnects is redialed the same way. Failures are logged, never thrown.
+ *
+ * Redials go out only while `redialWhile()` holds (always, by default). The peer manager
+ * (src/peers) sets it to "no connection at all": a bootstrap address is a way in, never a
+ * centre (DESIGN §12), so a node with other peers neither keeps its bootstrap peer connected
+ * nor redials one that pruned it. When the last connection goes, every bootstrap peer not
+ * connected is dialed again.
+ *
+ * @libp2p/bootstrap is not used: it only tags peers for discovery rather than dialing them.
  *
  * A libp2p service: libp2p calls start/afterStart/stop with the node.
  */
@@ -70,6 +76,7 @@ export class BootstrapDialer implements Startable {
   private readonly random: () => number
   private readonly log: NetLogger
   private controller: AbortController | undefined
+  private redialCondition: () => boolean = () => true
 
   constructor(components: BootstrapDialerComponents, init: BootstrapDialerInit) {
     this.components = components
@@ -100,7 +107,7 @@ export class BootstrapDialer implements Startable {
 
   /** Dials once libp2p listens, so the peers can dial back. */
   afterStart(): void {
-    for (const entry of this.entries) this.schedule(entry, 0)
+    for (const entry of this.entries) this.schedule(entry, 0, false)
   }
 
   stop(): void {
@@ -112,6 +119,14 @@ export class BootstrapDialer implements Startable {
       clearTimeout(entry.timer)
       entry.timer = undefined
     }
+  }
+
+  /**
+   * Redials (after a failure or a disconnect) only while `condition()` holds; the dials at
+   * start always go out. Wired by the peer manager (see the file's comment).
+   */
+  redialWhile(condition: () => boolean): void {
+    this.redialCondition = condition
   }
 
   status(): BootstrapPeerStatus[] {
@@ -130,12 +145,23 @@ export class BootstrapDialer implements Startable {
     )
   }
 
-  private schedule(entry: Entry, delayMs: number): void {
+  private schedule(entry: Entry, delayMs: number, redial = true): void {
     if (this.controller == null || entry.timer != null || entry.dialing) return
     entry.timer = setTimeout(() => {
       entry.timer = undefined
+      // A redial the condition no longer wants leaves the entry idle until the node is alone.
+      if (redial && !this.redialWhileSafe()) return
       void this.dial(entry)
     }, delayMs)
+  }
+
+  private redialWhileSafe(): boolean {
+    try {
+      return this.redialCondition()
+    } catch (err) {
+      this.log.warn({ err: errorText(err) }, 'bootstrap redial condition failed; redialing')
+      return true
+    }
   }
 
   private async dial(entry: Entry): Promise<void> {
@@ -171,12 +197,20 @@ export class BootstrapDialer implements Startable {
   }
 
   private readonly onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    if (!this.redialWhileSafe()) return
     const peer = evt.detail.toString()
     for (const entry of this.entries) {
+      if (this.isConnected(entry)) continue
       const id = entry.peerId?.toString() ?? entry.expectedPeerId
-      if (id === peer && !this.isConnected(entry)) {
+      if (id === peer) {
         this.log.debug({ addr: entry.addr.toString() }, 'bootstrap peer disconnected; redialing')
         this.schedule(entry, backoffDelay(0, this.backoff, this.random))
+      } else {
+        // Idle since the condition stopped its retries; no-op while it has a timer or dial.
+        this.schedule(
+          entry,
+          backoffDelay(Math.max(0, entry.failures - 1), this.backoff, this.random),
+        )
       }
     }
   }

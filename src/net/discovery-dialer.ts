@@ -4,6 +4,10 @@
  * itself, so dropping is harmless), no redial of a peer within `redialCooldownMs`, and every
  * dial has a timeout. Errors are logged, never thrown.
  *
+ * Dials go out only while `dialWhile()` holds (always, by default): the peer manager (src/peers)
+ * sets it to "below the target", so on a LAN of many daemons mDNS fills the gaps instead of
+ * connecting every node to every other, which the manager would then prune.
+ *
  * It listens to the sources' own `peer` events, not libp2p's `peer:discovery`: that one fires
  * only the first time the peer store hears of a peer, so a peer that left and came back would
  * never be redialed.
@@ -61,6 +65,7 @@ export class DiscoveryDialer implements Startable {
   private readonly lastDial = new Map<string, number>()
   private inFlight = 0
   private controller: AbortController | undefined
+  private dialCondition: () => boolean = () => true
 
   constructor(components: DiscoveryDialerComponents, init: DiscoveryDialerInit) {
     this.components = components
@@ -89,6 +94,11 @@ export class DiscoveryDialer implements Startable {
     this.lastDial.clear()
   }
 
+  /** Dials discovered peers only while `condition()` holds (see the file's comment). */
+  dialWhile(condition: () => boolean): void {
+    this.dialCondition = condition
+  }
+
   /** Dials in progress and peers waiting, for status output and tests. */
   pending(): { dialing: number; queued: number } {
     return { dialing: this.inFlight, queued: this.queue.size }
@@ -98,6 +108,7 @@ export class DiscoveryDialer implements Startable {
     const peer = evt.detail
     const id = peer.id.toString()
     if (this.controller == null || id === this.components.peerId.toString()) return
+    if (!this.wanted()) return
     if (!this.queue.has(id) && this.queue.size >= this.queueLimit) {
       this.log.debug({ peer: id }, 'discovery queue full; dropping announcement')
       return
@@ -106,10 +117,23 @@ export class DiscoveryDialer implements Startable {
     this.pump()
   }
 
+  private wanted(): boolean {
+    try {
+      return this.dialCondition()
+    } catch (err) {
+      this.log.warn({ err: errorText(err) }, 'discovery dial condition failed; dialing')
+      return true
+    }
+  }
+
   private pump(): void {
     const now = Date.now()
     for (const [id, peer] of this.queue) {
       if (this.inFlight >= this.concurrency) return
+      if (!this.wanted()) {
+        this.queue.clear()
+        return
+      }
       this.queue.delete(id)
       const last = this.lastDial.get(id)
       if (last != null && now - last < this.redialCooldownMs) continue

@@ -27,10 +27,6 @@ export class ControlDispatch {
     )
   }
 
-  has(kind: ControlKind): boolean {
-    return this.handlers.has(kind)
-  }
-
   /** The handler's verdict; a handler that throws is a bug of ours, not the sender's: ignore. */
   dispatch(frame: ControlFrame): ControlVerdict {
     const handler = this.handlers.get(frame.envelope.kind as ControlKind)

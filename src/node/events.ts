@@ -26,8 +26,6 @@ export interface FrameVerdictDetail {
 
 export interface MeshNodeEvents {
   message: CustomEvent<MeshMessage>
-  /** An accepted control frame (heartbeat, role claim, advice, …) for the component of its kind. */
-  control: CustomEvent<MeshMessage>
   verdict: CustomEvent<FrameVerdictDetail>
   'step.changed': CustomEvent<StepChangeDetail>
   'step.synced': CustomEvent<{ step: number; source: 'peers' | 'local' }>

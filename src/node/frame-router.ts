@@ -7,24 +7,21 @@
  */
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Verdict, VerdictCode, VerifyResult } from '../protocol/index.js'
-import type { ControlDispatch } from './control-dispatch.js'
+import { ControlDispatch } from './control-dispatch.js'
 import type { FrameVerdictDetail, MeshMessage } from './events.js'
 import type { ReceivePipeline } from './receive-pipeline.js'
 import type { ReceivedGossip } from './types.js'
 
 export interface FrameRouterComponents {
   pipeline: ReceivePipeline
-  dispatch: ControlDispatch
   /** A peer's step as its announcement or heartbeat showed it. */
   recordStep: (peerId: string, step: number) => void
-  /** `control`: a control frame of a kind no handler claimed (for `control` listeners). */
-  emit: <K extends 'verdict' | 'message' | 'control'>(type: K, detail: RouterEvents[K]) => void
+  emit: <K extends 'verdict' | 'message'>(type: K, detail: RouterEvents[K]) => void
 }
 
 interface RouterEvents {
   verdict: FrameVerdictDetail
   message: MeshMessage
-  control: MeshMessage
 }
 
 const RESULT_OF: Readonly<Record<Verdict, TopicValidatorResult>> = {
@@ -35,6 +32,8 @@ const RESULT_OF: Readonly<Record<Verdict, TopicValidatorResult>> = {
 
 export class FrameRouter {
   private readonly c: FrameRouterComponents
+  /** The control handlers, one per kind (MeshNode.handleControl registers them). */
+  readonly dispatch = new ControlDispatch()
   private readonly verdictCounts: Partial<Record<VerdictCode, number>> = {}
   private delivered_ = 0
 
@@ -88,12 +87,8 @@ export class FrameRouter {
       this.c.recordStep(envelope.senderId, envelope.globalStep)
     }
     if (envelope.kind === 'step-sync') return checked
-    if (!this.c.dispatch.has(envelope.kind)) {
-      this.c.emit('control', delivered)
-      return checked
-    }
     const gossip = message.gossip
-    const answer = this.c.dispatch.dispatch({
+    const answer = this.dispatch.dispatch({
       ...delivered,
       ...(gossip !== undefined ? { gossip } : {}),
     })

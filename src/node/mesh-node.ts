@@ -1,4 +1,6 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { PrivateKey } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
@@ -9,7 +11,6 @@ import { FIXED_HEADER_BYTES, ReplayGuard, TAG_BYTES, encodeBatch } from '../prot
 import { StepClock } from '../sync/step-clock.js'
 import type { StepSync } from '../sync/step-sync.js'
 import { Lifecycle } from '../util/lifecycle.js'
-import { ControlDispatch } from './control-dispatch.js'
 import { ControlSealer } from './control-sealer.js'
 import type { MeshMessage, MeshNodeEvents } from './events.js'
 import { FrameRouter } from './frame-router.js'
@@ -44,7 +45,6 @@ export class MeshNode
   private readonly log: Logger | undefined
   private readonly replayGuard: ReplayGuard
   private readonly clock: StepClock
-  private readonly dispatch = new ControlDispatch()
   private readonly router: FrameRouter
   private readonly lifecycle = new Lifecycle()
   private libp2p_: MeshLibp2p | undefined
@@ -56,6 +56,8 @@ export class MeshNode
   private isReady = false
   private syncSource_: 'peers' | 'local' | undefined
   private removeValidators: (() => void) | undefined
+  private privateKey_: PrivateKey | undefined
+  private readonly stampFields = () => ({ senderId: this.peerId, globalStep: this.clock.step })
 
   constructor(init: MeshNodeInit) {
     super()
@@ -72,10 +74,7 @@ export class MeshNode
     this.replayGuard = new ReplayGuard({ maxSenders: Math.max(this.config.maxNodes * 4, 64) })
     // Steps follow the wall clock, so nodes started apart (or restarted) agree; sync does the rest.
     this.clock = new StepClock({ intervalMs: this.config.stepIntervalMs })
-    this.sealer = new ControlSealer(this.generator, () => ({
-      senderId: this.peerId,
-      globalStep: this.clock.step,
-    }))
+    this.sealer = new ControlSealer(this.generator, this.stampFields)
     this.router = new FrameRouter({
       pipeline: new ReceivePipeline({
         generator: this.generator,
@@ -85,7 +84,6 @@ export class MeshNode
         stepWindow: () => this.config.stepWindow,
         maxFrameBytes: this.config.maxFrameBytes,
       }),
-      dispatch: this.dispatch,
       recordStep: (peerId, step) => this.stepSync?.record(peerId, step),
       emit: (type, detail) => this.safeDispatchEvent(type, { detail }),
     })
@@ -94,6 +92,12 @@ export class MeshNode
   get libp2p(): MeshLibp2p {
     if (this.libp2p_ === undefined) throw new NotStartedError()
     return this.libp2p_
+  }
+
+  /** The libp2p identity key (the init's, or one made at start): peer records are signed with it. */
+  get privateKey(): PrivateKey {
+    if (this.privateKey_ === undefined) throw new NotStartedError()
+    return this.privateKey_
   }
 
   get peerId(): string {
@@ -122,15 +126,12 @@ export class MeshNode
   }
 
   async start(): Promise<void> {
-    await this.lifecycle.start(
-      async () => await this.startParts(),
-      async () => await this.stopParts(),
-    )
+    await this.lifecycle.start(this.startParts, this.stopParts)
   }
 
   /** Stops in reverse order of start; harmless when called twice. */
   async stop(): Promise<void> {
-    await this.lifecycle.stop(async () => await this.stopParts())
+    await this.lifecycle.stop(this.stopParts)
   }
 
   /**
@@ -158,21 +159,15 @@ export class MeshNode
   }
 
   handleControl(kind: ControlKind, handler: ControlHandler, opts: { signal: AbortSignal }): void {
-    this.dispatch.register(kind, handler, opts.signal)
+    this.router.dispatch.register(kind, handler, opts.signal)
   }
 
-  /**
-   * A sealed step-sync frame carrying `data`, at the current step: the answers of the sync
-   * protocols (`/patternmesh/members`) prove with it that they know the network key.
-   */
+  /** A sealed step-sync frame carrying `data`: sync answers prove knowledge of the key with it. */
   sealStepFrame(data: Uint8Array): Uint8Array {
     return this.sealer.seal('step-sync', data).bytes
   }
 
-  /**
-   * The receive path of one gossip message, as gossipsub's validator runs it; public so that
-   * tests and simulations can inject frames. Returns the verdict of the message.
-   */
+  /** One gossip message's verdict, as gossipsub's validator asks (tests inject frames here). */
   receive(message: ReceivedGossip): TopicValidatorResult {
     return this.router.receive(message)
   }
@@ -183,15 +178,17 @@ export class MeshNode
   }
 
   onMessage(callback: (message: MeshMessage) => void): () => void {
-    const listener = (event: CustomEvent<MeshMessage>): void => callback(event.detail)
-    this.addEventListener('message', listener)
-    return () => this.removeEventListener('message', listener)
+    return this.on('message', callback)
   }
 
   onError(callback: (error: Error) => void): () => void {
-    const listener = (event: CustomEvent<Error>): void => callback(event.detail)
-    this.addEventListener('error', listener)
-    return () => this.removeEventListener('error', listener)
+    return this.on('error', callback)
+  }
+
+  private on<T>(type: 'message' | 'error', callback: (detail: T) => void): () => void {
+    const listener = (event: Event): void => callback((event as CustomEvent<T>).detail)
+    this.addEventListener(type, listener)
+    return () => this.removeEventListener(type, listener)
   }
 
   /** Applies live-changeable config keys (CONFIG advice, reload) and says so. */
@@ -231,13 +228,15 @@ export class MeshNode
     return undefined
   }
 
-  private async startParts(): Promise<void> {
+  private readonly startParts = async (): Promise<void> => {
     this.controller = new AbortController()
     const signal = this.controller.signal
     // Sequence numbers keep increasing across restarts without state on disk (PROTOCOL.md §3).
     const firstSeq = Date.now() * 1000
     this.sealer.restartAt(firstSeq)
-    const libp2p = await createNodeLibp2p(this.config, this.topics, this.init, this.log)
+    this.privateKey_ = this.init.privateKey ?? (await generateKeyPair('Ed25519'))
+    const init = { ...this.init, privateKey: this.privateKey_ }
+    const libp2p = await createNodeLibp2p(this.config, this.topics, init, this.log)
     this.libp2p_ = libp2p
     this.removeValidators = installValidators(libp2p, this.topics, (m) => this.receive(m))
     this.batcher = createNodeBatcher({
@@ -245,7 +244,7 @@ export class MeshNode
       topic: this.topics.data,
       generator: this.generator,
       config: this.config,
-      fields: () => ({ senderId: this.peerId, globalStep: this.clock.step }),
+      fields: this.stampFields,
       firstSeq,
       onPublishError: (err, frames) => {
         this.log?.warn({ err, frames }, 'publish failed; frames counted as failed')
@@ -258,7 +257,7 @@ export class MeshNode
       clock: this.clock,
       generator: this.generator,
       config: this.config,
-      sealStepFrame: () => this.sealer.seal('step-sync', new Uint8Array(0)).bytes,
+      sealStepFrame: () => this.sealStepFrame(new Uint8Array(0)),
       announce: this.init.announceSteps === false ? undefined : this.announceStep,
       logger: this.log,
     })
@@ -271,26 +270,20 @@ export class MeshNode
     )
     this.clock.start()
     this.isReady = false
-    const stepSync = this.stepSync
-    const sync = { libp2p, stepSync, config: this.config, topics: this.topics, signal }
-    this.ready = joinSync(sync)
-      .then((source) => {
-        if (signal.aborted) return
-        this.syncSource_ = source
-        this.log?.info({ step: this.clock.step, source }, 'step synced')
-        this.safeDispatchEvent('step.synced', { detail: { step: this.clock.step, source } })
-        stepSync.startAnnouncing()
-      })
-      .finally(() => {
-        this.isReady = true
-      })
+    const synced = (source: 'peers' | 'local'): void => {
+      this.syncSource_ = source
+      this.log?.info({ step: this.clock.step, source }, 'step synced')
+      this.safeDispatchEvent('step.synced', { detail: { step: this.clock.step, source } })
+    }
+    const sync = { libp2p, stepSync: this.stepSync, config: this.config, topics: this.topics }
+    this.ready = joinSync({ ...sync, signal, synced }).finally(() => (this.isReady = true))
   }
 
   private readonly announceStep = async (): Promise<void> => {
     await this.sendControl('step-sync', new Uint8Array(0))
   }
 
-  private async stopParts(): Promise<void> {
+  private readonly stopParts = async (): Promise<void> => {
     this.controller.abort()
     this.clock.stop()
     await this.stepSync?.stop()

@@ -64,6 +64,8 @@ export interface JoinSyncInit {
   config: MeshConfig
   topics: MeshTopics
   signal: AbortSignal
+  /** Called once the step is settled (unless stopped meanwhile); announcements then begin. */
+  synced: (source: 'peers' | 'local') => void
 }
 
 /**
@@ -71,7 +73,14 @@ export interface JoinSyncInit {
  * `syncTimeout`) for a first connection when it has a way in (bootstrap, mDNS), asks, then
  * waits for gossipsub to know a subscriber (until then a publish reaches nobody).
  */
-export async function joinSync(init: JoinSyncInit): Promise<'peers' | 'local'> {
+export async function joinSync(init: JoinSyncInit): Promise<void> {
+  const source = await settleStep(init)
+  if (init.signal.aborted) return
+  init.synced(source)
+  init.stepSync.startAnnouncing()
+}
+
+async function settleStep(init: JoinSyncInit): Promise<'peers' | 'local'> {
   const { libp2p, config, signal } = init
   const deadline = Date.now() + config.syncTimeout
   const left = (): number => deadline - Date.now()

@@ -21,10 +21,15 @@ export const ANOMALY_KINDS = [
   'SPLIT_BRAIN',
   'STEP_DIVERGENCE',
   'MEMBER_FLAPPING',
+  // A member published an anomaly report whose evidence does not re-verify (DESIGN §14).
+  'FALSE_REPORT',
 ] as const
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number]
 
 export type AnomalySeverity = 'info' | 'warning' | 'critical'
+
+/** `local`: this node saw it first-hand; `reported`: only peers did, and their evidence held. */
+export type AnomalySource = 'local' | 'reported'
 
 /** One anomaly (DESIGN §7): what an observer records. */
 export interface Anomaly {
@@ -39,6 +44,13 @@ export interface Anomaly {
   detail: string
   /** Occurrences folded into this record (same peer and kind within the coalescing window). */
   count?: number
+  /**
+   * The peers that saw it first-hand: this node (when local) and every reporter whose
+   * evidence re-verified here. Bounded (MAX_WITNESSES); grows while the record is open. The
+   * observer always sets both; they are optional for records made elsewhere (API fixtures).
+   */
+  witnesses?: string[]
+  source?: AnomalySource
 }
 
 /**
@@ -58,6 +70,8 @@ export const SEVERITY_OF: Readonly<Record<AnomalyKind, AnomalySeverity>> = {
   OVERSIZE: 'warning',
   SPLIT_BRAIN: 'warning',
   MEMBER_FLAPPING: 'info',
+  // Lying about a peer is an attack on it: only a forger or a broken implementation does it.
+  FALSE_REPORT: 'critical',
 }
 
 export function isAnomalyKind(value: string): value is AnomalyKind {

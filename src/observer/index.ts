@@ -5,8 +5,8 @@
 export {
   MeshObserver,
   type MeshObserverEvents,
+  type MeshObserverComponents,
   type MeshObserverInit,
-  type ObservedNode,
   type ObserverStats,
 } from './mesh-observer.js'
 export {
@@ -17,7 +17,11 @@ export {
   type Anomaly,
   type AnomalyKind,
   type AnomalySeverity,
+  type AnomalySource,
 } from './anomaly.js'
+export { AnomalyReporter, type AnomalyInput, type AnomalySink } from './anomaly-reporter.js'
+export { MAX_WITNESSES, foldDecision, foldInto, type OpenRecord } from './fold.js'
+export type { MemberSource, ObserverConfig, RoleSource, VerdictSource } from './sources.js'
 export { AnomalyStore, type AnomalyFilter, type AnomalyStoreStats } from './anomaly-store.js'
 export {
   fullBucket,

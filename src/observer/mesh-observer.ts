@@ -1,55 +1,54 @@
 /**
- * MeshObserver: records every frame verdict of one node, turns rejections and component
- * reports (split brain, flapping, step divergence) into anomalies, keeps per-peer statistics
- * and the mesh-wide NetworkMetrics, and feeds a per-peer penalty into gossipsub's
- * application-specific score. Every node runs one; an observer node (`--observer`) is one
- * that only watches. Listeners are added in start() and removed in stop().
+ * MeshObserver: detectors (verdict rates and frame anomalies, flood, step divergence, split
+ * brain, flapping, graylisted drops) feeding one anomaly reporter, the per-peer statistics and
+ * the mesh-wide NetworkMetrics, and a per-peer penalty plugged into gossipsub's
+ * application-specific score. Every node runs one; an observer node (`--observer`) is one that
+ * only watches. Anomaly reports from the mesh (anomaly-reports/) reach the same reporter through
+ * `sink`. Listeners live from start() until stop() aborts them.
  */
-import { randomUUID } from 'node:crypto'
-import { LRUCache } from 'lru-cache'
 import { TypedEventEmitter } from 'main-event'
 import type { Logger } from 'pino'
-import type { MemberHeartbeatDetail, Membership } from '../membership/index.js'
 import { bindAppScore } from '../net/app-score.js'
-import type { FrameVerdictDetail } from '../node/events.js'
-import type { NodeEvents } from '../node/ports.js'
-import type { MeshConfig } from '../config/index.js'
-import type { FlapReport } from '../membership/flapping.js'
-import type { RoleManager } from '../roles/index.js'
-import type { SplitBrainDetail } from '../roles/events.js'
-import { anomalyKindOfVerdict, SEVERITY_OF, type Anomaly, type AnomalyKind } from './anomaly.js'
-import { AnomalyStore, type AnomalyFilter, type AnomalyStoreStats } from './anomaly-store.js'
-import { PenaltyLedger } from './app-score.js'
+import type { NodeIdentity, Service } from '../node/ports.js'
+import type { Anomaly, AnomalyKind } from './anomaly.js'
+import { AnomalyReporter, type AnomalySink } from './anomaly-reporter.js'
+import type { AnomalyFilter, AnomalyStoreStats } from './anomaly-store.js'
 import {
-  APP_SCORE_HALF_LIFE_MS,
-  APP_SCORE_POINTS,
   DEFAULT_ANOMALY_CAPACITY,
   DEFAULT_COALESCE_MS,
   DEFAULT_DIVERGENCE_STEPS,
-  DEFAULT_FLOOD_BURST,
-  DEFAULT_FLOOD_RATE_PER_SECOND,
   DEFAULT_MAX_PEERS,
-  RATE_WINDOW_SECONDS,
   SPLIT_BRAIN_HEALTH_MS,
 } from './constants.js'
-import { fullBucket, takeToken, type BucketState, type FloodPolicy } from './flood.js'
+import type { Detector } from './detectors/detector.js'
+import { FlappingDetector } from './detectors/flapping.js'
+import { FloodDetector } from './detectors/flood.js'
+import { GraylistDetector } from './detectors/graylist.js'
+import { SplitBrainDetector } from './detectors/split-brain.js'
+import { StepDivergenceDetector } from './detectors/step-divergence.js'
+import { VerdictDetector } from './detectors/verdicts.js'
+import type { FloodPolicy } from './flood.js'
 import { networkHealth, type NetworkMetrics } from './network-metrics.js'
-import { PeerStatsTable, type PeerStats } from './peer-stats.js'
-import { RateWindow } from './rate-window.js'
+import type { PeerStats } from './peer-stats.js'
+import type { MemberSource, ObserverConfig, RoleSource, VerdictSource } from './sources.js'
+import { TrafficStats } from './traffic.js'
 
-/** What the observer uses of the node, with the services it watches. */
-export interface ObservedNode extends NodeEvents {
-  readonly step: number
-  readonly config: Readonly<MeshConfig>
-  readonly members: Membership | undefined
-  readonly roles: RoleManager | undefined
-  connectedPeers(): string[]
-  readonly libp2p: unknown
+export interface MeshObserverComponents {
+  identity: NodeIdentity
+  liveConfig: ObserverConfig
+  verdicts: VerdictSource
+  /** Connected peers: the alive count of a node without a member table. */
+  connections: { connectedPeers(): string[] }
+  /** The member table (heartbeats, flaps, statuses), when membership runs. */
+  members?: MemberSource
+  /** The roles (split brains), when they run. */
+  roles?: RoleSource
+  /** The gossipsub instance: P5 score and graylisted drops (absent: neither). */
+  pubsub?: unknown
+  logger?: Logger
 }
 
 export interface MeshObserverInit {
-  node: ObservedNode
-  logger?: Logger
   anomalyCapacity?: number
   maxPeers?: number
   coalesceMs?: number
@@ -68,284 +67,155 @@ export interface ObserverStats {
   anomalies: AnomalyStoreStats
   /** Occurrences per kind since start, folded repeats included. */
   totals: Partial<Record<AnomalyKind, number>>
+  /** Gossip messages dropped unread from graylisted peers since start. */
+  droppedWhileGraylisted: number
 }
 
-interface Fold {
-  at: number
-  folded: number
-}
-
-export class MeshObserver extends TypedEventEmitter<MeshObserverEvents> {
-  private readonly node: ObservedNode
+export class MeshObserver extends TypedEventEmitter<MeshObserverEvents> implements Service {
+  private readonly components: MeshObserverComponents
   private readonly log: Logger | undefined
   private readonly now: () => number
-  private readonly store: AnomalyStore
-  private readonly peers: PeerStatsTable
-  private readonly penalties: PenaltyLedger
-  private readonly buckets: LRUCache<string, BucketState>
-  private readonly folds: LRUCache<string, Fold>
-  private readonly floodOverride: Partial<FloodPolicy> | undefined
-  private readonly coalesceMs: number
-  private readonly divergenceSteps: number
   private readonly useAppScore: boolean
-  private readonly accepted = new RateWindow(RATE_WINDOW_SECONDS)
-  private readonly rejected = new RateWindow(RATE_WINDOW_SECONDS)
-  private readonly data = new RateWindow(RATE_WINDOW_SECONDS)
-  private readonly totals: Partial<Record<AnomalyKind, number>> = {}
-  private patternMismatches = 0
-  private lastSplitBrainAt = -Infinity
-  private readonly detach: Array<() => void> = []
-  private running = false
+  private readonly reporter: AnomalyReporter
+  private readonly traffic: TrafficStats
+  private readonly splitBrain: SplitBrainDetector | undefined
+  private readonly detectors: Detector[] = []
+  private controller: AbortController | undefined
 
-  constructor(init: MeshObserverInit) {
+  constructor(components: MeshObserverComponents, init: MeshObserverInit = {}) {
     super()
-    this.node = init.node
-    this.log = init.logger?.child({ component: 'observer' })
+    this.components = components
+    this.log = components.logger?.child({ component: 'observer' })
     this.now = init.now ?? Date.now
-    const maxPeers = init.maxPeers ?? DEFAULT_MAX_PEERS
-    this.store = new AnomalyStore(init.anomalyCapacity ?? DEFAULT_ANOMALY_CAPACITY)
-    this.peers = new PeerStatsTable({ maxPeers, spanSeconds: RATE_WINDOW_SECONDS })
-    this.penalties = new PenaltyLedger({ halfLifeMs: APP_SCORE_HALF_LIFE_MS, maxPeers })
-    this.buckets = new LRUCache({ max: maxPeers })
-    this.folds = new LRUCache({ max: maxPeers * 4 })
-    this.floodOverride = init.flood
-    this.coalesceMs = init.coalesceMs ?? DEFAULT_COALESCE_MS
-    this.divergenceSteps = Math.max(
-      init.divergenceSteps ?? DEFAULT_DIVERGENCE_STEPS,
-      2 * this.node.config.stepWindow + 1,
-    )
     this.useAppScore = init.appScore ?? true
-  }
-
-  get isStarted(): boolean {
-    return this.running
-  }
-
-  start(): void {
-    if (this.running) return
-    this.running = true
-    const node = this.node
-    const onVerdict = (event: CustomEvent<FrameVerdictDetail>): void => this.onVerdict(event.detail)
-    node.addEventListener('verdict', onVerdict)
-    this.detach.push(() => node.removeEventListener('verdict', onVerdict))
-    if (node.members !== undefined) this.watchMembers(node.members)
-    if (node.roles !== undefined) this.watchRoles(node.roles)
-    if (this.useAppScore) {
-      let pubsub: unknown
-      try {
-        pubsub = (node.libp2p as { services?: { pubsub?: unknown } }).services?.pubsub
-      } catch {
-        pubsub = undefined // not started: no gossipsub to score with
-      }
-      if (pubsub !== undefined)
-        this.detach.push(bindAppScore(pubsub, (peerId) => this.appScore(peerId)))
+    const maxPeers = init.maxPeers ?? DEFAULT_MAX_PEERS
+    this.traffic = new TrafficStats(maxPeers)
+    this.reporter = new AnomalyReporter({
+      self: () => components.identity.peerId,
+      capacity: init.anomalyCapacity ?? DEFAULT_ANOMALY_CAPACITY,
+      maxPeers,
+      coalesceMs: init.coalesceMs ?? DEFAULT_COALESCE_MS,
+      onRecord: (anomaly) => this.onRecord(anomaly),
+    })
+    const sink = this.reporter
+    const now = this.now
+    const flood = new FloodDetector(
+      { sink, liveConfig: components.liveConfig },
+      { maxPeers, ...(init.flood !== undefined ? { override: init.flood } : {}) },
+    )
+    const traffic = this.traffic
+    this.detectors.push(
+      new VerdictDetector({ verdicts: components.verdicts, sink, traffic, flood }),
+    )
+    if (components.pubsub !== undefined)
+      this.detectors.push(new GraylistDetector({ pubsub: components.pubsub, traffic, sink, now }))
+    const { members, roles } = components
+    if (members !== undefined) {
+      const maxSteps = Math.max(
+        init.divergenceSteps ?? DEFAULT_DIVERGENCE_STEPS,
+        2 * components.liveConfig.config.stepWindow + 1,
+      )
+      this.detectors.push(
+        new StepDivergenceDetector({ members, identity: components.identity, sink }, { maxSteps }),
+        new FlappingDetector({ members, sink, now }),
+      )
+    }
+    if (roles !== undefined) {
+      this.splitBrain = new SplitBrainDetector({ roles, sink, now })
+      this.detectors.push(this.splitBrain)
     }
   }
 
-  stop(): void {
-    if (!this.running) return
-    this.running = false
-    for (const undo of this.detach.splice(0)) undo()
+  get isStarted(): boolean {
+    return this.controller !== undefined
+  }
+
+  /** Where anomaly reports from the mesh go (the report service's sink). */
+  get sink(): AnomalySink {
+    return this.reporter
+  }
+
+  async start(): Promise<void> {
+    if (this.controller !== undefined) return
+    const controller = new AbortController()
+    this.controller = controller
+    for (const detector of this.detectors) detector.start(controller.signal)
+    if (this.useAppScore && this.components.pubsub !== undefined) {
+      const undo = bindAppScore(this.components.pubsub, (peerId) => this.appScore(peerId))
+      controller.signal.addEventListener('abort', undo, { once: true })
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.controller?.abort()
+    this.controller = undefined
   }
 
   /** Newest first. */
   anomalies(filter: AnomalyFilter = {}): Anomaly[] {
-    return this.store.list(filter)
+    return this.reporter.list(filter)
   }
 
   peerStats(): PeerStats[] {
-    return this.peers.list(this.now())
+    return this.traffic.peers.list(this.now())
   }
 
   stats(): ObserverStats {
-    return { anomalies: this.store.stats(), totals: { ...this.totals } }
+    return {
+      anomalies: this.reporter.storeStats(),
+      totals: this.reporter.totalsByKind(),
+      droppedWhileGraylisted: this.traffic.droppedWhileGraylisted,
+    }
+  }
+
+  /**
+   * Gossip messages of `peerId` dropped unread while it was graylisted (DESIGN §14);
+   * undefined for a peer this observer has no figures of.
+   */
+  droppedWhileGraylisted(peerId: string): number | undefined {
+    return this.traffic.peers.get(peerId, this.now())?.droppedWhileGraylisted
   }
 
   /** gossipsub's P5 for `peerId`: minus its decayed anomaly penalty points. */
   appScore(peerId: string): number {
-    return this.penalties.score(peerId, this.now())
+    return this.reporter.appScore(peerId, this.now())
   }
 
   networkMetrics(): NetworkMetrics {
     const now = this.now()
     // Without a member table (messaging-only nodes), the connected peers count as alive.
-    const members = this.node.members?.members()
+    const members = this.components.members?.members()
     const alive =
       members === undefined
         ? this.connectedCount() + 1
         : members.filter((m) => m.status === 'alive').length + 1
     const known = members === undefined ? alive : members.length + 1
-    const latency = this.accepted.mean(now)
+    const latency = this.traffic.accepted.mean(now)
     return {
       totalNodes: alive,
-      messagesPerSecond: Math.round(this.data.rate(now) * 10) / 10,
+      messagesPerSecond: Math.round(this.traffic.data.rate(now) * 10) / 10,
       averageLatency: latency === null ? null : Math.round(latency * 10) / 10,
-      patternMismatches: this.patternMismatches,
+      patternMismatches: this.traffic.patternMismatches,
       networkHealth: networkHealth({
         alive,
         known,
-        accepted: this.accepted.totals(now).count,
-        rejected: this.rejected.totals(now).count,
-        splitBrainRecent: now - this.lastSplitBrainAt < SPLIT_BRAIN_HEALTH_MS,
+        accepted: this.traffic.accepted.totals(now).count,
+        rejected: this.traffic.rejected.totals(now).count,
+        splitBrainRecent: now - (this.splitBrain?.lastAt ?? -Infinity) < SPLIT_BRAIN_HEALTH_MS,
       }),
     }
   }
 
   private connectedCount(): number {
     try {
-      return this.node.connectedPeers().length
+      return this.components.connections.connectedPeers().length
     } catch {
       return 0 // not started
     }
   }
 
-  /** The hot path: O(1) per frame. */
-  private onVerdict(detail: FrameVerdictDetail): void {
-    const { from, result, at } = detail
-    if (result.code === 'SELF') return
-    const envelope = result.envelope
-    if (result.verdict === 'accept' && envelope !== undefined) {
-      const latency = Math.max(0, at - envelope.timestamp)
-      this.accepted.add(at, latency)
-      if (envelope.kind === 'data') this.data.add(at)
-      if (from !== '')
-        this.peers.record(from, result.code, at, {
-          step: envelope.globalStep,
-          latencyMs: latency,
-          data: envelope.kind === 'data',
-        })
-    } else {
-      if (result.verdict === 'reject') this.rejected.add(at)
-      if (from !== '') this.peers.record(from, result.code, at)
-    }
-    if (result.code === 'PATTERN_MISMATCH' && result.verdict === 'reject') this.patternMismatches++
-    if (from !== '') this.checkFlood(from, at, envelope?.globalStep ?? null)
-    const kind = anomalyKindOfVerdict(result.verdict, result.code)
-    if (kind === undefined) return
-    const claimed = envelope?.senderId
-    const detailText = [
-      result.detail ?? kind,
-      claimed !== undefined && claimed !== from ? `frame claims sender ${claimed}` : undefined,
-      `topic ${detail.topic}`,
-    ]
-      .filter((part) => part !== undefined)
-      .join('; ')
-    this.report(kind, from === '' ? null : from, envelope?.globalStep ?? null, detailText, at)
-  }
-
-  /** `MeshObserverInit.flood`, else the node's config (live: CONFIG advice), else defaults. */
-  private floodPolicy(): FloodPolicy {
-    const config = this.node.config as Partial<Record<'floodRatePerSecond' | 'floodBurst', number>>
-    return {
-      ratePerSecond:
-        this.floodOverride?.ratePerSecond ??
-        config.floodRatePerSecond ??
-        DEFAULT_FLOOD_RATE_PER_SECOND,
-      burst: this.floodOverride?.burst ?? config.floodBurst ?? DEFAULT_FLOOD_BURST,
-    }
-  }
-
-  private checkFlood(from: string, at: number, step: number | null): void {
-    const policy = this.floodPolicy()
-    const outcome = takeToken(this.buckets.get(from) ?? fullBucket(policy, at), at, policy)
-    this.buckets.set(from, outcome.state)
-    if (outcome.startedFlood) {
-      this.report(
-        'FLOOD',
-        from,
-        step,
-        `more than ${policy.ratePerSecond} frames/s (burst ${policy.burst})`,
-        at,
-      )
-    }
-  }
-
-  private watchMembers(members: Membership): void {
-    const onHeartbeat = (event: CustomEvent<MemberHeartbeatDetail>): void => {
-      const { peerId, step, receivedAt } = event.detail
-      const ours = this.node.step
-      if (Math.abs(step - ours) > this.divergenceSteps) {
-        this.report(
-          'STEP_DIVERGENCE',
-          peerId,
-          step,
-          `announces step ${step}, ${step - ours > 0 ? '+' : ''}${step - ours} from the mesh step ${ours}`,
-          receivedAt,
-        )
-      }
-    }
-    const onFlapping = (event: CustomEvent<FlapReport>): void => {
-      const { peerId, changes, windowMs } = event.detail
-      this.report(
-        'MEMBER_FLAPPING',
-        peerId,
-        null,
-        `${changes} status changes within ${windowMs} ms`,
-        this.now(),
-      )
-    }
-    members.addEventListener('members.heartbeat', onHeartbeat)
-    members.addEventListener('members.flapping', onFlapping)
-    this.detach.push(() => {
-      members.removeEventListener('members.heartbeat', onHeartbeat)
-      members.removeEventListener('members.flapping', onFlapping)
-    })
-  }
-
-  private watchRoles(roles: RoleManager): void {
-    const onSplit = (event: CustomEvent<SplitBrainDetail>): void => {
-      const { principals, terms, winner, overlapMs } = event.detail
-      const now = this.now()
-      this.lastSplitBrainAt = now
-      // A mesh-level condition, nobody's attack: isolated nodes that each elected themselves
-      // and then met (a healed partition, or a mesh forming) show it too. Nobody is blamed.
-      this.report(
-        'SPLIT_BRAIN',
-        null,
-        null,
-        `principals ${principals[0]} (term ${terms[0]}) and ${principals[1]} (term ${terms[1]}) active together for ${overlapMs} ms; ${winner} remains`,
-        now,
-      )
-    }
-    roles.addEventListener('roles.split-brain', onSplit)
-    this.detach.push(() => roles.removeEventListener('roles.split-brain', onSplit))
-  }
-
-  /**
-   * Records an anomaly unless one of the same kind against the same peer was recorded less
-   * than `coalesceMs` ago: then it is folded into the next record's count.
-   */
-  private report(
-    kind: AnomalyKind,
-    peerId: string | null,
-    step: number | null,
-    detail: string,
-    at: number,
-  ): void {
-    this.totals[kind] = (this.totals[kind] ?? 0) + 1
-    // Every occurrence costs the peer, folded or not: 1,000 forgeries weigh more than one.
-    if (peerId !== null && kind !== 'SPLIT_BRAIN')
-      this.penalties.add(peerId, APP_SCORE_POINTS[SEVERITY_OF[kind]], at)
-    const key = `${kind}|${peerId ?? ''}`
-    const fold = this.folds.get(key)
-    if (fold !== undefined && at - fold.at < this.coalesceMs) {
-      fold.folded++
-      return
-    }
-    this.folds.set(key, { at, folded: 0 })
-    const severity = SEVERITY_OF[kind]
-    const anomaly: Anomaly = {
-      id: randomUUID(),
-      kind,
-      severity,
-      peerId,
-      step,
-      at,
-      detail,
-      count: (fold?.folded ?? 0) + 1,
-    }
-    this.store.push(anomaly)
-    if (peerId !== null) this.peers.countAnomaly(peerId)
+  private onRecord(anomaly: Anomaly): void {
+    if (anomaly.peerId !== null) this.traffic.peers.countAnomaly(anomaly.peerId)
     this.log?.warn({ anomaly }, 'anomaly')
     this.safeDispatchEvent('observer.anomaly', { detail: anomaly })
   }

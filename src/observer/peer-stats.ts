@@ -16,6 +16,11 @@ export interface PeerStats {
   /** ms since the epoch of its last frame. */
   lastSeen: number
   anomalies: number
+  /**
+   * Gossip messages from this peer that gossipsub dropped unread while it was graylisted
+   * (score below graylistThreshold): the attacker is still active, just no longer read.
+   */
+  droppedWhileGraylisted: number
 }
 
 interface Entry {
@@ -25,6 +30,7 @@ interface Entry {
   lastStep: number | null
   lastSeen: number
   anomalies: number
+  droppedWhileGraylisted: number
 }
 
 /** Statistics of at most `maxPeers` peers; the least recently heard one is evicted. */
@@ -43,18 +49,7 @@ export class PeerStatsTable {
     now: number,
     accepted?: { step: number; latencyMs: number; data: boolean },
   ): void {
-    let entry = this.entries.get(peerId)
-    if (entry === undefined) {
-      entry = {
-        verdicts: {},
-        data: new RateWindow(this.spanSeconds),
-        latency: new RateWindow(this.spanSeconds),
-        lastStep: null,
-        lastSeen: now,
-        anomalies: 0,
-      }
-      this.entries.set(peerId, entry)
-    }
+    const entry = this.entry(peerId, now)
     entry.verdicts[code] = (entry.verdicts[code] ?? 0) + 1
     entry.lastSeen = now
     if (accepted !== undefined) {
@@ -62,6 +57,13 @@ export class PeerStatsTable {
       entry.latency.add(now, accepted.latencyMs)
       if (accepted.data) entry.data.add(now)
     }
+  }
+
+  /** `messages` gossip messages of `peerId` dropped unread while it was graylisted. */
+  recordGraylistDrop(peerId: string, messages: number, now: number): void {
+    const entry = this.entry(peerId, now)
+    entry.droppedWhileGraylisted += messages
+    entry.lastSeen = now
   }
 
   countAnomaly(peerId: string): void {
@@ -77,6 +79,23 @@ export class PeerStatsTable {
   list(now: number): PeerStats[] {
     return [...this.entries.entries()].map(([peerId, entry]) => view(peerId, entry, now))
   }
+
+  private entry(peerId: string, now: number): Entry {
+    let entry = this.entries.get(peerId)
+    if (entry === undefined) {
+      entry = {
+        verdicts: {},
+        data: new RateWindow(this.spanSeconds),
+        latency: new RateWindow(this.spanSeconds),
+        lastStep: null,
+        lastSeen: now,
+        anomalies: 0,
+        droppedWhileGraylisted: 0,
+      }
+      this.entries.set(peerId, entry)
+    }
+    return entry
+  }
 }
 
 function view(peerId: string, entry: Entry, now: number): PeerStats {
@@ -89,5 +108,6 @@ function view(peerId: string, entry: Entry, now: number): PeerStats {
     lastStep: entry.lastStep,
     lastSeen: entry.lastSeen,
     anomalies: entry.anomalies,
+    droppedWhileGraylisted: entry.droppedWhileGraylisted,
   }
 }

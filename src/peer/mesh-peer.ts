@@ -50,6 +50,11 @@ export class MeshPeer {
     return this.services?.members
   }
 
+  /** Signed peer records and the peer manager (undefined before start or without membership). */
+  get peers(): PeerServices['peers'] {
+    return this.services?.peers
+  }
+
   /** Term, principal and own roles (undefined before start or when off). */
   get roles(): RoleManager | undefined {
     return this.services?.roles

@@ -6,15 +6,23 @@ import { AdviceService } from '../advice/index.js'
 import { Membership } from '../membership/index.js'
 import type { MeshNode, Service } from '../node/index.js'
 import { MeshObserver } from '../observer/index.js'
+import { anomalyReports, type AnomalyReportService } from '../observer/anomaly-reports/index.js'
+import { ReplayGuard } from '../protocol/index.js'
+import { ReceivePipeline } from '../node/receive-pipeline.js'
+import { peerManager, peerRecords, type PeerManager, type PeerRecords } from '../peers/index.js'
 import { MemoryRoleStateStore, RoleManager } from '../roles/index.js'
 import { openStepFrame } from '../sync/step-frames.js'
 import type { MeshPeerInit } from './types.js'
 
 export interface PeerServices {
   members: Membership | undefined
+  /** Signed peer records in heartbeats, and the peer manager (DESIGN §13). */
+  peers: { records: PeerRecords; manager: PeerManager } | undefined
   roles: RoleManager | undefined
   advice: AdviceService | undefined
   observer: MeshObserver
+  /** Anomaly reports with evidence, to and from the mesh (DESIGN §14). */
+  reports: AnomalyReportService
   /** In start order; stopped in reverse. */
   ordered: Service[]
 }
@@ -35,13 +43,15 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
   const logger = init.logger !== undefined ? { logger: init.logger } : {}
   const options = init.services ?? {}
   if (options.membership === false) {
-    const observer = new MeshObserver({ node: observedNode(node, undefined, undefined), ...logger })
+    const { observer, reports } = observerServices(node, undefined, undefined, init)
     return {
       members: undefined,
+      peers: undefined,
       roles: undefined,
       advice: undefined,
       observer,
-      ordered: [asService(observer)],
+      reports,
+      ordered: [observer, reports],
     }
   }
   const core = { identity: node, control: node, liveConfig: node, events: node, ...logger }
@@ -64,8 +74,28 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     {
       ...(options.version !== undefined ? { version: options.version } : {}),
       ...(node.config.nodeId !== undefined ? { metadata: { nodeId: node.config.nodeId } } : {}),
+      peerRecord: () => records.current(),
     },
   )
+  // Our signed record rides our heartbeats and members' records land in the peer store; the
+  // manager keeps `targetPeers` connections to random members. Bootstrap peers are redialed
+  // only while alone, mDNS peers dialed only below the target.
+  const records = peerRecords()({
+    identity: node,
+    privateKey: node.privateKey,
+    libp2p: node.libp2p,
+    heartbeats: members,
+    ...logger,
+  })
+  const manager = peerManager()({
+    identity: node,
+    libp2p: node.libp2p,
+    members,
+    liveConfig: node,
+    ...logger,
+  })
+  node.libp2p.services.bootstrapDialer.redialWhile(() => manager.isAlone())
+  node.libp2p.services.discoveryDialer.dialWhile(() => manager.belowTarget())
   const roles = new RoleManager({
     ...core,
     membership: members,
@@ -79,34 +109,65 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     ...(options.adviceAudit !== undefined ? { audit: options.adviceAudit } : {}),
     ...logger,
   })
-  const observer = new MeshObserver({ node: observedNode(node, members, roles), ...logger })
+  const { observer, reports } = observerServices(node, members, roles, init)
   return {
     members,
+    peers: { records, manager },
     roles,
     advice,
     observer,
-    ordered: [asService(members), asService(roles), asService(advice), asService(observer)],
+    reports,
+    ordered: [
+      records,
+      manager,
+      asService(members),
+      asService(roles),
+      asService(advice),
+      observer,
+      reports,
+    ],
   }
 }
 
-/** The observer's view: the node's events and step, with the services it watches. */
-function observedNode(
+/**
+ * The observer (detectors feeding one anomaly reporter) and the anomaly reports it takes from
+ * the mesh: both on narrow ports of the node, the reports' believed findings into the
+ * observer's reporter.
+ */
+function observerServices(
   node: MeshNode,
   members: Membership | undefined,
   roles: RoleManager | undefined,
-): ConstructorParameters<typeof MeshObserver>[0]['node'] {
-  return {
-    get step() {
-      return node.step
-    },
-    config: node.config,
-    addEventListener: node.addEventListener.bind(node),
-    removeEventListener: node.removeEventListener.bind(node),
-    connectedPeers: () => node.connectedPeers(),
-    get libp2p() {
-      return node.libp2p
-    },
-    members,
-    roles,
-  }
+  init: MeshPeerInit,
+): { observer: MeshObserver; reports: AnomalyReportService } {
+  const logger = init.logger !== undefined ? { logger: init.logger } : {}
+  const observer = new MeshObserver({
+    identity: node,
+    liveConfig: node,
+    verdicts: node,
+    connections: node,
+    ...(members !== undefined ? { members } : {}),
+    ...(roles !== undefined ? { roles } : {}),
+    pubsub: node.libp2p.services.pubsub,
+    ...logger,
+  })
+  const reports = anomalyReports()({
+    identity: node,
+    control: node,
+    verdicts: node,
+    // The receive checks again, minus what one message cannot prove: an empty replay memory
+    // and no step window (observer/anomaly-reports/provable.ts says which codes may be claimed).
+    reverify: (message) =>
+      new ReceivePipeline({
+        generator: node.generator,
+        replayGuard: new ReplayGuard({ maxSenders: 4, window: 32 }),
+        topics: node.topics,
+        localStep: () => node.step,
+        stepWindow: () => Number.POSITIVE_INFINITY,
+        maxFrameBytes: node.config.maxFrameBytes,
+      }).validate(message.topic, message.from, message.data).frames,
+    sink: observer.sink,
+    ...logger,
+  })
+  return { observer, reports }
 }

@@ -9,6 +9,8 @@ export const ENVELOPE_KINDS = [
   'advice',
   'advice-status',
   'step-sync',
+  // A first-hand rejection with its evidence (PROTOCOL.md §6, DESIGN §14).
+  'anomaly-report',
 ] as const
 export type EnvelopeKind = (typeof ENVELOPE_KINDS)[number]
 

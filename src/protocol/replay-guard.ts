@@ -47,17 +47,16 @@ export class ReplayGuard {
     })
   }
 
+  /**
+   * 'seen' only when this seq's bit is set: a seq above the highest, or never recorded, is
+   * 'fresh' however far the sender has moved on (late is not replay); one below the window
+   * cannot be vouched for either way.
+   */
   check(senderId: string, seq: number): ReplayStatus {
     const state = this.senders.peek(senderId)
     if (state === undefined || seq > state.highest) return 'fresh'
     if (state.highest - seq >= this.window) return 'below-window'
     return this.isSet(state, seq) ? 'seen' : 'fresh'
-  }
-
-  /** True when the sender has already been heard at `seq` or later (so `seq` is old news). */
-  hasReached(senderId: string, seq: number): boolean {
-    const state = this.senders.peek(senderId)
-    return state !== undefined && state.highest >= seq
   }
 
   record(senderId: string, seq: number): void {

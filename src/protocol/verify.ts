@@ -43,8 +43,9 @@ export interface VerifyResult {
 /**
  * Full receive check of one frame, pure and synchronous apart from the replay guard (which
  * records the frame only when it is accepted). Order: size, decode, pattern, tag, step window,
- * replay, sender; so a frame is blamed for what it provably is: a valid-tag frame from an old step whose
- * sender has moved past that seq is a REPLAY, a valid one from a far step is STEP_SKEW.
+ * replay, sender; so a frame is blamed for what it provably is: a valid-tag frame from an old step
+ * whose seq this node already accepted is a REPLAY; one from a far step that was never seen here
+ * (late, or a lagging sender) is STEP_SKEW, however far its sender has moved past that seq.
  */
 export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult {
   const maxFrameBytes = ctx.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
@@ -71,8 +72,10 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
     return result('TAG_MISMATCH', envelope, 'tag does not match the body')
   }
   if (!inWindow) {
-    if (step < ctx.localStep && ctx.replayGuard.hasReached(replayKey, envelope.seq)) {
-      return result('REPLAY', envelope, `seq ${envelope.seq} of step ${step} was already passed`)
+    // Late is not replay: a seq this node never accepted, arriving after its sender moved on,
+    // is a retransmission (or a lag) at worst. Only a seq whose bit is set was seen: REPLAY.
+    if (step < ctx.localStep && ctx.replayGuard.check(replayKey, envelope.seq) === 'seen') {
+      return result('REPLAY', envelope, `seq ${envelope.seq} of step ${step} seen before`)
     }
     const skew = result(
       'STEP_SKEW',
@@ -86,14 +89,14 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
       : skew
   }
   const replay = ctx.replayGuard.check(replayKey, envelope.seq)
-  if (replay !== 'fresh') {
-    return result(
-      'REPLAY',
-      envelope,
-      replay === 'seen'
-        ? `seq ${envelope.seq} seen before`
-        : `seq ${envelope.seq} is below the replay window`,
-    )
+  if (replay === 'seen') return result('REPLAY', envelope, `seq ${envelope.seq} seen before`)
+  if (replay === 'below-window') {
+    // Too far behind the sender's newest seq to tell whether it was seen: dropped, since it
+    // may be a copy, but not blamed (a fast honest sender's frame can arrive that late).
+    return {
+      ...result('REPLAY', envelope, `seq ${envelope.seq} is below the replay window`),
+      verdict: 'ignore',
+    }
   }
   if (ctx.expectedSender !== undefined && ctx.expectedSender !== envelope.senderId) {
     return result(

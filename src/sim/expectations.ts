@@ -28,6 +28,8 @@ export interface RunRecord {
   life: LifeEvent[]
   endAt: number
   formMs: number
+  /** Connections of each live member when the mesh had formed, and at the end. */
+  connections?: { formed: number[]; end: number[] }
   /** When the mesh had formed and the scenario's timeline (its `at` seconds) started. */
   timelineStartAt: number
   /** Highest resident set size of the process during the run (in-process mode), bytes. */
@@ -45,6 +47,8 @@ export interface Figures {
   nodes: number
   observers: number
   formMs: number
+  /** Connections per live member at the end: min / median / max (null without the counts). */
+  connectionsPerNode: { min: number; median: number; max: number } | null
   messagesSent: number
   deliveryRatio: number
   latencyP50Ms: number
@@ -61,6 +65,13 @@ export interface Figures {
   attacks: Array<{ kind: string; peerId: string; detected: boolean }>
   falsePositives: number
   recorderDropped: number
+}
+
+/** Min, median and max of some counts; null for none. */
+function spread(counts: number[]): { min: number; median: number; max: number } | null {
+  if (counts.length === 0) return null
+  const sorted = [...counts].sort((a, b) => a - b)
+  return { min: sorted[0]!, median: sorted[Math.floor(sorted.length / 2)]!, max: sorted.at(-1)! }
 }
 
 /** A receiver killed this soon after a send is not expected to have received it. */
@@ -141,6 +152,7 @@ export function computeFigures(record: RunRecord): Figures {
     nodes: record.members.filter((m) => !m.observer).length,
     observers: record.members.filter((m) => m.observer).length,
     formMs: record.formMs,
+    connectionsPerNode: spread(record.connections?.end ?? []),
     messagesSent: record.recorder.messagesSent(),
     deliveryRatio: record.recorder.deliveryRatio(excused),
     latencyP50Ms: record.recorder.percentile(0.5),

@@ -7,224 +7,23 @@ import { readFile } from 'node:fs/promises'
 import { Ajv, type ErrorObject } from 'ajv'
 import { CONFIG_SCHEMA } from '../config/index.js'
 import { PatternmeshError } from '../errors.js'
+import {
+  SCENARIO_SCHEMA,
+  TIMELINE_ACTIONS,
+  type GroupRef,
+  type Scenario,
+} from './scenario-schema.js'
 
-export const ATTACKER_KINDS = [
-  'forger',
-  'tamperer',
-  'replayer',
-  'step-manipulator',
-  'flooder',
-  'malformed',
-] as const
-export type AttackerKind = (typeof ATTACKER_KINDS)[number]
-
-/** A node by index, or the principal at the moment the action runs. */
-export type NodeRef = number | 'principal'
-
-export type TimelineAction =
-  | { at: number; action: 'kill'; node: NodeRef }
-  | { at: number; action: 'restart'; node: number | 'killed' }
-  | { at: number; action: 'partition'; groups: number[][] }
-  | { at: number; action: 'heal' }
-  | { at: number; action: 'weight'; node: NodeRef; weight: number }
-  | {
-      at: number
-      action: 'advice'
-      type: 'UPDATE' | 'CONFIG' | 'ROLE'
-      target: string[]
-      payload: unknown
-      ttl?: number
-    }
-  | { at: number; action: 'attack'; attacker: AttackerKind; duration?: number; rate?: number }
-
-export interface Scenario {
-  name: string
-  description?: string
-  /** Seconds of simulated run (wall clock: the mesh runs for real). */
-  duration: number
-  seed: number
-  nodes: { count: number; weights?: number[]; observers?: number }
-  topology: { kind: 'full' } | { kind: 'random'; peers: number }
-  network: { latencyMs: number; jitterMs: number; loss: number }
-  /** Config overrides for every node (any MeshConfig key). */
-  config: Record<string, unknown>
-  /** Honest broadcasts per node per second, and their payload size. */
-  traffic: { rate: number; bytes: number }
-  timeline: TimelineAction[]
-  expect: Expectations
-}
-
-export interface Expectations {
-  /** Failover after each principal kill, ms. */
-  principalFailoverMs?: { max: number }
-  /** Every attack detected by the observers against the attacker's peer id. */
-  attacksDetected?: boolean
-  /** Anomalies recorded against honest peers. */
-  falsePositives?: { max: number }
-  /** Messages delivered to the nodes that could receive them (alive, same side). */
-  deliveryRatio?: { min: number }
-  /** Every advice accepted by every target. */
-  adviceDelivered?: boolean
-  /** Max − min step over live honest nodes, `within` seconds after each heal (and at the end). */
-  stepSpread?: { max: number; within: number }
-  /** At the end every live node names the same principal. */
-  singlePrincipal?: boolean
-}
-
-const nodeRef = { oneOf: [{ type: 'integer', minimum: 0 }, { const: 'principal' }] }
-const at = { type: 'number', minimum: 0 }
-
-const SCENARIO_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'duration', 'nodes'],
-  properties: {
-    $schema: { type: 'string' },
-    name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
-    description: { type: 'string', maxLength: 2000 },
-    duration: { type: 'number', exclusiveMinimum: 0, maximum: 3600 },
-    seed: { type: 'integer', minimum: 0 },
-    nodes: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['count'],
-      properties: {
-        count: { type: 'integer', minimum: 1, maximum: 500 },
-        weights: { type: 'array', items: { type: 'number', minimum: 0 }, maxItems: 500 },
-        observers: { type: 'integer', minimum: 0, maximum: 16 },
-      },
-    },
-    topology: {
-      oneOf: [
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kind'],
-          properties: { kind: { const: 'full' } },
-        },
-        {
-          type: 'object',
-          additionalProperties: false,
-          required: ['kind', 'peers'],
-          properties: {
-            kind: { const: 'random' },
-            peers: { type: 'integer', minimum: 1, maximum: 64 },
-          },
-        },
-      ],
-    },
-    network: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        latencyMs: { type: 'number', minimum: 0, maximum: 10_000 },
-        jitterMs: { type: 'number', minimum: 0, maximum: 10_000 },
-        loss: { type: 'number', minimum: 0, maximum: 0.5 },
-      },
-    },
-    config: { type: 'object' },
-    traffic: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        rate: { type: 'number', minimum: 0, maximum: 10_000 },
-        bytes: { type: 'integer', minimum: 8, maximum: 60_000 },
-      },
-    },
-    timeline: {
-      type: 'array',
-      maxItems: 1000,
-      items: {
-        oneOf: [
-          action('kill', { node: nodeRef }, ['node']),
-          action(
-            'restart',
-            { node: { oneOf: [{ type: 'integer', minimum: 0 }, { const: 'killed' }] } },
-            ['node'],
-          ),
-          action(
-            'partition',
-            {
-              groups: {
-                type: 'array',
-                minItems: 2,
-                items: { type: 'array', items: { type: 'integer', minimum: 0 } },
-              },
-            },
-            ['groups'],
-          ),
-          action('heal', {}, []),
-          action('weight', { node: nodeRef, weight: { type: 'number', minimum: 0 } }, [
-            'node',
-            'weight',
-          ]),
-          action(
-            'advice',
-            {
-              type: { enum: ['UPDATE', 'CONFIG', 'ROLE'] },
-              target: { type: 'array', items: { type: 'string' }, minItems: 1 },
-              payload: {},
-              ttl: { type: 'number', exclusiveMinimum: 0 },
-            },
-            ['type', 'target', 'payload'],
-          ),
-          action(
-            'attack',
-            {
-              attacker: { enum: [...ATTACKER_KINDS] },
-              duration: { type: 'number', exclusiveMinimum: 0 },
-              rate: { type: 'number', exclusiveMinimum: 0, maximum: 10_000 },
-            },
-            ['attacker'],
-          ),
-        ],
-      },
-    },
-    expect: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        principalFailoverMs: limit('max'),
-        attacksDetected: { type: 'boolean' },
-        falsePositives: limit('max'),
-        deliveryRatio: limit('min'),
-        adviceDelivered: { type: 'boolean' },
-        stepSpread: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['max', 'within'],
-          properties: {
-            max: { type: 'number', minimum: 0 },
-            within: { type: 'number', minimum: 0 },
-          },
-        },
-        singlePrincipal: { type: 'boolean' },
-      },
-    },
-  },
-} as const
-
-function action(
-  name: string,
-  properties: Record<string, unknown>,
-  required: string[],
-): Record<string, unknown> {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    required: ['at', 'action', ...required],
-    properties: { at, action: { const: name }, ...properties },
-  }
-}
-
-function limit(key: 'min' | 'max'): Record<string, unknown> {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    required: [key],
-    properties: { [key]: { type: 'number' } },
-  }
-}
+export {
+  ATTACKER_KINDS,
+  TIMELINE_ACTIONS,
+  type AttackerKind,
+  type Expectations,
+  type GroupRef,
+  type NodeRef,
+  type Scenario,
+  type TimelineAction,
+} from './scenario-schema.js'
 
 /** A scenario file that cannot be used; the message names the file and the field. */
 export class ScenarioError extends PatternmeshError {
@@ -233,7 +32,7 @@ export class ScenarioError extends PatternmeshError {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false })
+const ajv = new Ajv({ allErrors: true, strict: false, discriminator: true })
 const validate = ajv.compile(SCENARIO_SCHEMA)
 
 const DEFAULTS = {
@@ -320,11 +119,34 @@ function checkReferences(scenario: Scenario, source: string): void {
         : 'node' in event && typeof event.node === 'number'
           ? [event.node]
           : []
+    const observers = scenario.nodes.observers ?? 0
+    const seen = new Set<number>()
     for (const node of nodes) {
-      if (node >= count)
+      if (typeof node === 'number' && node >= count)
         throw new ScenarioError(`${where}: node ${node} does not exist (nodes 0..${count - 1})`)
+      if (typeof node === 'string' && memberIndex(node, count) >= count + observers) {
+        throw new ScenarioError(
+          `${where}: observer ${node} does not exist (${observerNames(observers)})`,
+        )
+      }
+      if (seen.has(memberIndex(node, count)))
+        throw new ScenarioError(`${where}: ${node} is in two partition groups`)
+      seen.add(memberIndex(node, count))
     }
   })
+}
+
+function observerNames(observers: number): string {
+  if (observers === 0) return 'the scenario has no observers'
+  return observers === 1 ? 'observers: obs0' : `observers: obs0..obs${observers - 1}`
+}
+
+/**
+ * A member's index from a partition group's reference: nodes are 0..count-1, observers come
+ * after them (`obs0` is `count`).
+ */
+export function memberIndex(ref: GroupRef, count: number): number {
+  return typeof ref === 'number' ? ref : count + Number(ref.slice(3))
 }
 
 /** The error that says most: the deepest path, preferring one that is not a oneOf summary. */
@@ -342,6 +164,14 @@ function describe(error: ErrorObject | undefined): string {
   if (error === undefined) return 'invalid scenario'
   const path =
     error.instancePath === '' ? 'the scenario' : error.instancePath.slice(1).replaceAll('/', '.')
+  if (error.keyword === 'discriminator') {
+    const tag = String(error.params['tag'])
+    const valid = TIMELINE_ACTIONS.join(', ')
+    if (error.params['error'] === 'tag') return `${path}: missing field "${tag}" (one of ${valid})`
+    return `${path}: unknown ${tag} ${JSON.stringify(error.params['tagValue'])} (valid: ${valid})`
+  }
+  if (/^\/timeline\/\d+\/groups\/\d+\/\d+$/.test(error.instancePath))
+    return `${path} must be a node index or an observer name (obs0, obs1, …)`
   if (error.keyword === 'additionalProperties') {
     return `${path}: unknown field "${String(error.params['additionalProperty'])}"`
   }

@@ -2,11 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Logger } from 'pino'
 import { computeFigures, evaluate } from './expectations.js'
-import { InProcessSimulation } from './in-process-runner.js'
-import { ProcessSimulation } from './process-runner.js'
+import { InProcessDriver } from './in-process/driver.js'
+import { ProcessDriver } from './processes/driver.js'
 import { renderHtml } from './report/html.js'
 import { buildReport, type SimulationReport } from './report/report.js'
 import type { Scenario } from './scenario.js'
+import { SimulationRun, type RunHooks } from './simulation-run.js'
 
 export interface SimulateOptions {
   mode: 'in-process' | 'processes'
@@ -22,6 +23,19 @@ export interface SimulationOutcome {
   files?: { json: string; html: string }
 }
 
+/** A run of `scenario` over the driver of `mode` (not started). */
+export function simulationRun(
+  scenario: Scenario,
+  mode: SimulateOptions['mode'],
+  hooks: RunHooks = {},
+): SimulationRun {
+  const driver =
+    mode === 'processes'
+      ? new ProcessDriver(scenario)
+      : new InProcessDriver(scenario, hooks.logger !== undefined ? { logger: hooks.logger } : {})
+  return new SimulationRun(scenario, driver, hooks)
+}
+
 /** Runs a scenario and judges it; never leaves a node running, whatever happens. */
 export async function runSimulation(
   scenario: Scenario,
@@ -31,11 +45,7 @@ export async function runSimulation(
     ...(options.progress !== undefined ? { progress: options.progress } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   }
-  const runner =
-    options.mode === 'processes'
-      ? new ProcessSimulation(scenario, hooks)
-      : new InProcessSimulation(scenario, hooks)
-  const record = await runner.run()
+  const record = await simulationRun(scenario, options.mode, hooks).run()
   const figures = computeFigures(record)
   const report = buildReport(
     scenario,

@@ -19,7 +19,7 @@ afterEach(async () => {
   await fixture.stopAll()
 })
 
-const doc = buildOpenApiDocument('9.9.9-test')
+const doc = await buildOpenApiDocument('9.9.9-test')
 type Method = 'get' | 'post'
 
 /** Documented (path, method) pairs. */

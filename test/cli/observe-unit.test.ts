@@ -56,6 +56,20 @@ describe('formatEvent', () => {
       '00:00:00.000 CRITICAL REPLAY ×3 peer P step 5: d',
     ],
     [
+      {
+        type: 'anomaly',
+        at: 0,
+        severity: 'critical',
+        kind: 'PATTERN_MISMATCH',
+        peerId: 'F',
+        step: null,
+        detail: 'd',
+        witnesses: ['M1', 'M2'],
+        source: 'reported',
+      },
+      '00:00:00.000 CRITICAL PATTERN_MISMATCH peer F step - (reported by M1, M2): d',
+    ],
+    [
       { type: 'member', at: 0, peerId: 'P', change: 'status', status: 'dead', previous: 'suspect' },
       '00:00:00.000 MEMBER   P status → dead (was suspect)',
     ],

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { ROUTES } from '../../src/api/router.js'
+import { ROUTES } from '../../src/api/routes/index.js'
 import { createProgram } from '../../src/cli/main.js'
 import { DEFAULT_CONFIG } from '../../src/config/index.js'
 

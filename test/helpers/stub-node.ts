@@ -78,9 +78,7 @@ export class StubNode extends TypedEventEmitter<MeshNodeEvents> {
     if (handler !== undefined) {
       const verdict = handler(detail)
       this.verdicts.push(verdict)
-      if (verdict.verdict !== 'accept') return
     }
-    this.safeDispatchEvent('control', { detail })
   }
 
   disconnect(peerId: string): void {
@@ -89,7 +87,7 @@ export class StubNode extends TypedEventEmitter<MeshNodeEvents> {
 
   /** Listeners and control handlers still registered on what the services use. */
   listeners(): number {
-    return ['control', 'verdict', 'step.synced', 'peer.disconnected', 'peer.connected'].reduce(
+    return ['verdict', 'step.synced', 'peer.disconnected', 'peer.connected'].reduce(
       (sum, type) => sum + this.listenerCount(type),
       this.handlers.size,
     )

@@ -92,6 +92,30 @@ describe('BootstrapDialer (stub components, fake timers)', () => {
     dialer.stop()
   })
 
+  it('redials only while redialWhile() holds, and again once the node is alone', async () => {
+    const { dialer, manager, events, seed } = await setup()
+    let alone = false
+    dialer.redialWhile(() => alone)
+    dialer.start()
+    dialer.afterStart()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(manager.calls).toHaveLength(1) // the dial at start goes out whatever the condition
+
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(manager.calls).toHaveLength(1) // not alone: no retry
+    events.disconnect(peerIdFromString(seed))
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(manager.calls).toHaveLength(1) // a disconnect while not alone changes nothing
+
+    alone = true
+    manager.answer = async () => peerIdFromString(seed)
+    events.disconnect(peerIdFromString((await identity()).peerId)) // the last other peer went
+    await vi.advanceTimersByTimeAsync(BACKOFF.baseMs)
+    expect(manager.calls).toHaveLength(2)
+    expect(dialer.status()[0]).toMatchObject({ connected: true, failures: 0 })
+    dialer.stop()
+  })
+
   it('stop() clears every timer and listener, aborts the dial in flight, and is idempotent', async () => {
     const { dialer, manager, events } = await setup()
     let inFlight: AbortSignal | undefined

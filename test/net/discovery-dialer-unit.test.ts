@@ -89,6 +89,19 @@ describe('DiscoveryDialer (stub components)', () => {
     dialer.stop()
   })
 
+  it('dials only while dialWhile() holds (the peer manager: below its target)', async () => {
+    const { dialer, manager, source } = await setup()
+    let below = false
+    dialer.dialWhile(() => below)
+    dialer.start()
+    source.announce(await newPeer())
+    expect(manager.calls).toHaveLength(0)
+    below = true
+    source.announce(await newPeer())
+    expect(manager.calls).toHaveLength(1)
+    dialer.stop()
+  })
+
   it('runs at most `concurrency` dials at once and queues the rest', async () => {
     const { dialer, manager, source } = await setup(2)
     const release = holdDials(manager)

@@ -98,6 +98,57 @@ describe('verifyFrame', () => {
     expect(verifyFrame(old, ctx).code).toBe('REPLAY')
   })
 
+  // Late is not replay (issue 12.7): the receiver accepted seq 10 at step 1000, its sender then
+  // moved on to seq `reached` at step 1010; a frame then arrives from step 1000 (outside
+  // 1010 ± 2). Only a seq whose bit is set is a REPLAY; one this node cannot vouch for is not.
+  it.each([
+    ['a seq accepted before', 10, 20, 'REPLAY'],
+    [
+      'a seq never seen, below what the sender reached (a late retransmission)',
+      11,
+      20,
+      'STEP_SKEW',
+    ],
+    ['a seq never seen, above what the sender reached', 30, 20, 'STEP_SKEW'],
+    ['a seq accepted before but now below the replay window (unprovable)', 10, 200, 'STEP_SKEW'],
+  ] as const)('an old-step frame with %s is %s', (_what, seq, reached, code) => {
+    const ctx = { ...context(generator, 1000), replayGuard: new ReplayGuard({ window: 64 }) }
+    expect(verifyFrame(seal(generator, { globalStep: 1000, seq: 10 }), ctx).code).toBe('ACCEPTED')
+    ctx.localStep = 1010
+    const later = seal(generator, { globalStep: 1010, seq: reached })
+    expect(verifyFrame(later, ctx).code).toBe('ACCEPTED')
+    expect(verifyFrame(seal(generator, { globalStep: 1000, seq }), ctx)).toMatchObject({
+      verdict: 'reject',
+      code,
+    })
+  })
+
+  it('ignores a late frame just outside the window that was never seen, as a near STEP_SKEW', () => {
+    const ctx = context(generator, 1000)
+    expect(verifyFrame(seal(generator, { globalStep: 1000, seq: 10 }), ctx).code).toBe('ACCEPTED')
+    ctx.localStep = 1003
+    expect(verifyFrame(seal(generator, { globalStep: 1003, seq: 12 }), ctx).code).toBe('ACCEPTED')
+    expect(verifyFrame(seal(generator, { globalStep: 1000, seq: 11 }), ctx)).toMatchObject({
+      verdict: 'ignore',
+      code: 'STEP_SKEW',
+    })
+    expect(verifyFrame(seal(generator, { globalStep: 1000, seq: 10 }), ctx)).toMatchObject({
+      verdict: 'reject',
+      code: 'REPLAY',
+    })
+  })
+
+  it('drops a seq below the replay window without blaming its sender (it cannot tell)', () => {
+    const ctx = { ...context(generator), replayGuard: new ReplayGuard({ window: 64 }) }
+    expect(verifyFrame(seal(generator, { seq: 10 }), ctx).code).toBe('ACCEPTED')
+    expect(verifyFrame(seal(generator, { seq: 200 }), ctx).code).toBe('ACCEPTED')
+    for (const seq of [10, 11])
+      expect(verifyFrame(seal(generator, { seq }), ctx)).toMatchObject({
+        verdict: 'ignore',
+        code: 'REPLAY',
+      })
+  })
+
   it('rejects a fresh frame published by another peer as UNKNOWN_SENDER without burning its seq', () => {
     const ctx = context(generator)
     const frame = seal(generator, { seq: 42 })

@@ -69,9 +69,11 @@ describe('role state across restarts', () => {
     expect(b.roles.term).toBe(term + 1)
 
     const claimsFromA: MeshMessage[] = []
-    b.node.addEventListener('control', (e) => {
-      if (e.detail.envelope.kind === 'role-claim' && e.detail.envelope.senderId === a.peerId)
-        claimsFromA.push(e.detail)
+    b.node.addEventListener('verdict', (e) => {
+      const { result, from } = e.detail
+      if (result.verdict !== 'accept' || result.envelope === undefined) return
+      if (result.envelope.kind === 'role-claim' && result.envelope.senderId === a.peerId)
+        claimsFromA.push({ id: '', envelope: result.envelope, from, receivedAt: e.detail.at })
     })
     const again = await fixture.create({
       weight: 30,

@@ -7,12 +7,17 @@
 import { DASHBOARD_SCRIPT } from './script.js'
 import { DASHBOARD_CSS } from './styles.js'
 
+/** The page's icon: three linked nodes of a mesh (inline, so no extra route). */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0f1419"/><path d="M8 23 16 8l8 15Z" fill="none" stroke="#58a6ff" stroke-width="2"/><circle cx="16" cy="8" r="4" fill="#3fb950"/><circle cx="8" cy="23" r="4" fill="#58a6ff"/><circle cx="24" cy="23" r="4" fill="#58a6ff"/></svg>'
+
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>patternmesh dashboard</title>
+<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,${encodeURIComponent(FAVICON_SVG)}">
 <style>${DASHBOARD_CSS}</style>
 </head>
 <body>
@@ -28,6 +33,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 </header>
 <form id="login" hidden>
   <h2>API token</h2>
+  <p id="token-error" role="alert" hidden></p>
   <p>The live event stream needs this node's API token (the file <code>api-token</code> in its data dir, or <code>--api-token</code>). It stays in this tab only.</p>
   <input id="token-input" type="password" autocomplete="off" placeholder="token">
   <button type="submit">Connect</button>

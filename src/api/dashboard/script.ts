@@ -76,9 +76,11 @@ export const DASHBOARD_SCRIPT = String.raw`
     peers.forEach(function (p) {
       var tr = el('tr')
       tr.dataset.peer = p.peerId
+      tr.dataset.status = p.status
       var id = el('td', 'id', short(p.peerId) + (p.self ? ' (this node)' : ''))
       id.title = p.peerId
-      var st = el('td'); st.append(el('span', 'pill ' + p.status, p.status))
+      var st = el('td'); st.append(el('span', 'pill status-' + p.status, p.status))
+      if (p.connected === false && p.status === 'alive') st.append(el('span', 'muted', ' not connected'))
       tr.append(id, st, el('td', null, roleOf(p)), el('td', null, p.weight === null || p.weight === undefined ? '–' : p.weight),
         el('td', null, p.step === null || p.step === undefined ? '–' : p.step),
         el('td', null, p.messagesPerSecond === undefined ? '–' : p.messagesPerSecond),
@@ -111,6 +113,15 @@ export const DASHBOARD_SCRIPT = String.raw`
     top.append(el('span', 'pill ' + a.severity, a.severity), el('span', 'kind', a.kind),
       el('span', 'peer', 'peer ' + short(a.peerId)), el('span', 'when', new Date(a.at).toLocaleTimeString()))
     if (a.count > 1) top.append(el('span', 'when', '×' + a.count))
+    if (a.source) {
+      li.dataset.source = a.source
+      top.append(el('span', 'pill source-' + a.source, a.source === 'reported' ? 'reported' : 'seen here'))
+    }
+    if (a.witnesses && a.witnesses.length) {
+      var w = el('span', 'witnesses', a.witnesses.length + (a.witnesses.length === 1 ? ' witness' : ' witnesses') + ': ' + a.witnesses.map(short).join(', '))
+      w.title = a.witnesses.join('\n')
+      top.append(w)
+    }
     li.append(top, el('div', 'detail', a.detail))
     li.title = a.peerId || ''
     feed.prepend(li)
@@ -131,14 +142,47 @@ export const DASHBOARD_SCRIPT = String.raw`
     } catch (e) { /* later */ }
   }
 
-  function connect() {
+  function setLive(text, on) { $('live').textContent = text; $('live').className = on ? 'on' : 'off' }
+
+  /** The token prompt again, saying why (a refused token, or none yet). */
+  function askToken(message) {
+    sessionStorage.removeItem(TOKEN_KEY)
+    setLive(message ? 'token refused' : 'offline', false)
+    $('token-error').textContent = message || ''
+    $('token-error').hidden = !message
+    $('login').hidden = false
+    $('token-input').focus()
+  }
+
+  /**
+   * Whether the node takes the token. A browser cannot read the status of a refused WebSocket
+   * upgrade, so the token is first tried on a plain GET of the stream: 426 (upgrade required)
+   * means it was accepted, 401 that it was refused. Null: the node did not answer.
+   */
+  async function tokenAccepted(t) {
+    try {
+      var res = await fetch('/v1/events', { cache: 'no-store', headers: { Authorization: 'Bearer ' + t } })
+      return res.status !== 401
+    } catch (e) { return null }
+  }
+
+  function retry() {
+    setTimeout(connect, state.backoff)
+    state.backoff = Math.min(state.backoff * 2, 10000)
+  }
+
+  async function connect() {
     var t = token()
-    if (!t) { $('login').hidden = false; return }
+    if (!t) { askToken(''); return }
+    var accepted = await tokenAccepted(t)
+    if (accepted === false) { askToken('This node refused the token. Check the api-token file in its data dir (or --api-token) and enter it again.'); return }
+    if (accepted === null) { setLive('offline (retrying)', false); retry(); return }
     $('login').hidden = true
+    $('token-error').hidden = true
     var scheme = location.protocol === 'https:' ? 'wss://' : 'ws://'
     var ws = new WebSocket(scheme + location.host + '/v1/events?types=anomaly,member,role,step&token=' + encodeURIComponent(t))
     state.socket = ws
-    ws.onopen = function () { state.backoff = 500; $('live').textContent = 'live'; $('live').className = 'on'; loadAnomalies() }
+    ws.onopen = function () { state.backoff = 500; setLive('live', true); loadAnomalies() }
     ws.onmessage = function (msg) {
       var ev
       try { ev = JSON.parse(msg.data) } catch (e) { return }
@@ -146,18 +190,14 @@ export const DASHBOARD_SCRIPT = String.raw`
       else if (ev.type === 'step') $('step').textContent = ev.step
       else if (ev.type === 'member' || ev.type === 'role') poll()
     }
-    ws.onclose = function (ev) {
-      $('live').textContent = 'offline'; $('live').className = 'off'
-      if (ev.code === 1008 || ev.code === 4401) { sessionStorage.removeItem(TOKEN_KEY); $('login').hidden = false; return }
-      setTimeout(connect, state.backoff)
-      state.backoff = Math.min(state.backoff * 2, 10000)
-    }
+    // Closed or refused: connect() checks the token again before it retries.
+    ws.onclose = function () { setLive('offline (retrying)', false); retry() }
   }
 
   $('login').addEventListener('submit', function (e) {
     e.preventDefault()
     var v = $('token-input').value.trim()
-    if (v) { sessionStorage.setItem(TOKEN_KEY, v); connect() }
+    if (v) { sessionStorage.setItem(TOKEN_KEY, v); state.backoff = 500; connect() }
   })
 
   poll()

@@ -21,10 +21,15 @@ th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line
 th { color: var(--muted); font-weight: 500; font-size: 12px; }
 td.id { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; }
 .pill { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; }
-.alive, .ok { background: rgba(63,185,80,.15); color: var(--ok); }
-.suspect, .warning { background: rgba(210,153,34,.15); color: var(--warn); }
-.dead, .critical { background: rgba(248,81,73,.15); color: var(--bad); }
-.info { background: rgba(88,166,255,.15); color: var(--info); }
+.status-alive, .ok { background: rgba(63,185,80,.15); color: var(--ok); }
+.status-suspect, .warning { background: rgba(210,153,34,.15); color: var(--warn); }
+.status-dead, .critical { background: rgba(248,81,73,.15); color: var(--bad); }
+.status-leaving, .info, .source-reported { background: rgba(88,166,255,.15); color: var(--info); }
+.status-left, .source-local { background: rgba(139,152,165,.15); color: var(--muted); }
+.status-left { text-decoration: line-through; }
+tr[data-status="left"] td, tr[data-status="dead"] td { opacity: .7; }
+.muted, #feed li .witnesses { color: var(--muted); font-size: 12px; }
+#token-error { color: var(--bad); font-weight: 600; }
 #feed { list-style: none; margin: 0; padding: 0; max-height: 60vh; overflow: auto; }
 #feed li { padding: 8px 0; border-bottom: 1px solid var(--line); }
 #feed li .top { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }

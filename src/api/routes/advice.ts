@@ -4,13 +4,20 @@
  * `POST /v1/advice/rollback` `{ id, ttlMs? }` → `202 { id }`. Requests are validated by the
  * advice rules before anything is sent; issued advice goes to the audit log in the data dir.
  */
-import type { IncomingMessage } from 'node:http'
-import { Ajv } from 'ajv'
-import { readJsonBody } from '../body.js'
+import type { FastifyRequest } from 'fastify'
+import { ADVICE_REQUEST_SCHEMA } from '../../advice/index.js'
 import type { ApiContext } from '../context.js'
 import { ApiError, badRequest } from '../errors.js'
-import type { Handler } from '../router.js'
 import type { ApiAdvice } from '../types.js'
+import {
+  BEARER,
+  DEFAULT_ERROR,
+  LIMITED,
+  UNAUTHORIZED,
+  errorResponse,
+  jsonResponse,
+  route,
+} from './route.js'
 
 export const ADVICE_ROLLBACK_SCHEMA = {
   type: 'object',
@@ -23,8 +30,9 @@ export const ADVICE_ROLLBACK_SCHEMA = {
   },
 } as const
 
-const ajv = new Ajv({ allErrors: false, strict: true })
-const validateRollback = ajv.compile<{ id: string; ttlMs?: number }>(ADVICE_ROLLBACK_SCHEMA)
+const NO_ADVICE = errorResponse(
+  'no advice component on this node, or no principal reachable to stamp it (retry)',
+)
 
 const unavailable = (): ApiError =>
   new ApiError(503, 'ADVICE_UNAVAILABLE', 'this node runs without the advice component')
@@ -36,55 +44,105 @@ function adviceOf(ctx: ApiContext): ApiAdvice {
 }
 
 /** Who asked, for the audit log: the client address and user agent (one token, no users). */
-function who(req: IncomingMessage): string {
-  const agent = req.headers['user-agent']
-  return `${req.socket.remoteAddress ?? 'unknown'}${agent !== undefined ? ` (${agent})` : ''}`
+function who(request: FastifyRequest): string {
+  const agent = request.headers['user-agent']
+  return `${request.raw.socket.remoteAddress ?? 'unknown'}${agent !== undefined ? ` (${agent})` : ''}`
 }
 
-export const listAdvice =
-  (ctx: ApiContext): Handler =>
-  ({ query }) => {
+export const listAdvice = route({
+  method: 'GET',
+  path: '/v1/advice',
+  schema: {
+    operationId: 'listAdvice',
+    summary: 'Advice known to this node, newest first, with per-target status',
+    tags: ['advice'],
+    querystring: {
+      type: 'object',
+      properties: { id: { type: 'string', description: 'only this advice' } },
+    },
+    response: {
+      200: jsonResponse('advice', 'AdviceList'),
+      404: errorResponse('no advice with that id'),
+      503: NO_ADVICE,
+      default: DEFAULT_ERROR,
+    },
+  },
+  handler: (ctx) => (request) => {
     const advice = adviceOf(ctx)
-    const id = query.get('id')
-    if (id === null) return { status: 200, json: { advice: advice.list() } }
+    const { id } = request.query as { id?: string }
+    if (id === undefined) return { advice: advice.list() }
     const one = advice.get(id)
     if (one === undefined) throw new ApiError(404, 'NOT_FOUND', `no advice ${id}`)
-    return { status: 200, json: { advice: [one] } }
-  }
+    return { advice: [one] }
+  },
+})
 
-export const postAdvice =
-  (ctx: ApiContext): Handler =>
-  async ({ req }) => {
-    const body = await readJsonBody(req, ctx.maxBodyBytes)
+export const postAdvice = route({
+  method: 'POST',
+  path: '/v1/advice',
+  auth: true,
+  write: true,
+  schema: {
+    operationId: 'postAdvice',
+    summary: 'Issue an advice: relayed to the principal, stamped and broadcast',
+    description:
+      'Answered once the stamped advice is on disk at the principal and at this node. Every request is written to the audit log in the data dir.',
+    tags: ['advice'],
+    security: BEARER,
+    body: ADVICE_REQUEST_SCHEMA,
+    response: {
+      202: jsonResponse('stamped', 'AdviceId'),
+      400: errorResponse('bad JSON, or a request or payload that fails validation (named)'),
+      401: UNAUTHORIZED,
+      413: errorResponse('body over the size limit'),
+      415: errorResponse('the body is not application/json'),
+      429: LIMITED,
+      503: NO_ADVICE,
+      default: DEFAULT_ERROR,
+    },
+  },
+  handler: (ctx) => async (request, reply) => {
     const advice = adviceOf(ctx)
     try {
-      const issued = await advice.issue(body, { who: who(req) })
-      return { status: 202, json: { id: issued.id } }
+      const issued = await advice.issue(request.body, { who: who(request) })
+      return await reply.code(202).send({ id: issued.id })
     } catch (err) {
       throw adviceError(err)
     }
-  }
+  },
+})
 
-export const rollbackAdvice =
-  (ctx: ApiContext): Handler =>
-  async ({ req }) => {
-    const body = await readJsonBody(req, ctx.maxBodyBytes)
-    if (!validateRollback(body)) {
-      const e = validateRollback.errors?.[0]
-      throw badRequest(
-        e?.keyword === 'required'
-          ? `${String(e.params['missingProperty'])}: is required`
-          : `${e?.instancePath.slice(1) || 'body'}: ${e?.message ?? 'is invalid'}`,
-      )
-    }
+export const rollbackAdvice = route({
+  method: 'POST',
+  path: '/v1/advice/rollback',
+  auth: true,
+  write: true,
+  schema: {
+    operationId: 'rollbackAdvice',
+    summary: 'Roll back an advice: a new advice restoring what it replaced',
+    tags: ['advice'],
+    security: BEARER,
+    body: ADVICE_ROLLBACK_SCHEMA,
+    response: {
+      202: jsonResponse('stamped', 'AdviceId'),
+      400: errorResponse('bad JSON or a field that fails validation'),
+      401: UNAUTHORIZED,
+      404: errorResponse('no advice with that id'),
+      503: NO_ADVICE,
+      default: DEFAULT_ERROR,
+    },
+  },
+  handler: (ctx) => async (request, reply) => {
+    const body = request.body as { id: string; ttlMs?: number }
     const advice = adviceOf(ctx)
     try {
-      const issued = await advice.rollback(body.id, body.ttlMs, { who: who(req) })
-      return { status: 202, json: { id: issued.id } }
+      const issued = await advice.rollback(body.id, body.ttlMs, { who: who(request) })
+      return await reply.code(202).send({ id: issued.id })
     } catch (err) {
       throw adviceError(err)
     }
-  }
+  },
+})
 
 /** Advice errors by name → API errors. */
 function adviceError(err: unknown): unknown {

@@ -4,7 +4,7 @@
  * the observer). Each returns a stop function; all loops are bounded by their duration.
  */
 import type { Message } from '@libp2p/gossipsub'
-import type { MeshPeer as MeshNode } from '../../peer/mesh-peer.js'
+import type { SimNode } from '../sim-node.js'
 import { PatternGenerator } from '../../pattern/index.js'
 import { encodeBatch, sealEnvelope } from '../../protocol/index.js'
 import type { AttackerKind } from '../scenario.js'
@@ -21,7 +21,7 @@ export const EXPECTED_DETECTION: Readonly<Record<AttackerKind, string>> = {
 
 export interface AttackContext {
   /** The attacker's own node: a mesh member by its transport, not by its frames. */
-  node: MeshNode
+  node: SimNode
   /** The mesh's generator (attackers other than the forger know the network key). */
   meshGenerator: PatternGenerator
   rate: number

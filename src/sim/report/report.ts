@@ -60,6 +60,12 @@ export function formatTable(report: SimulationReport): string {
       [
         ['nodes (+ observers)', `${f.nodes} (+${f.observers})`],
         ['time to form', `${f.formMs} ms`],
+        [
+          'connections a node, min / median / max',
+          f.connectionsPerNode === null
+            ? '-'
+            : `${f.connectionsPerNode.min} / ${f.connectionsPerNode.median} / ${f.connectionsPerNode.max}`,
+        ],
         ['messages sent', String(f.messagesSent)],
         ['delivery ratio', f.deliveryRatio.toFixed(4)],
         ['latency p50 / p99', `${f.latencyP50Ms.toFixed(1)} / ${f.latencyP99Ms.toFixed(1)} ms`],

@@ -2,10 +2,10 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Logger } from 'pino'
-import type { MeshConfig } from '../config/index.js'
-import { PartitionGater, type PartitionTable } from '../net/index.js'
-import { MeshPeer as MeshNode, type MeshPeerInit as MeshNodeInit } from '../peer/mesh-peer.js'
-import { MemoryRoleStateStore } from '../roles/index.js'
+import type { MeshConfig } from '../../config/index.js'
+import { PartitionGater, type PartitionTable } from '../../net/index.js'
+import { MemoryRoleStateStore } from '../../roles/index.js'
+import { createSimNode, type SimNode, type SimNodeInit } from '../sim-node.js'
 
 export interface SimMemberInit {
   index: number
@@ -13,13 +13,12 @@ export interface SimMemberInit {
   /** The node's config (listen address, weight, observer, …). */
   config: MeshConfig
   partitions: PartitionTable
-  libp2p?: MeshNodeInit['libp2p']
-  transport?: MeshNodeInit['transport']
+  libp2p?: SimNodeInit['libp2p']
   logger?: Logger
 }
 
 /**
- * One simulated member: a real MeshNode with membership and roles, a stable identity and role
+ * One simulated member: a real node with membership and roles, a stable identity and role
  * state across kill and restart (as a daemon with its data dir would have), behind a partition
  * gater over the simulation's shared table.
  */
@@ -31,10 +30,10 @@ export class SimMember {
   private readonly roleStore = new MemoryRoleStateStore()
   private privateKey: PrivateKey | undefined
   private peerId_ = ''
-  private node_: MeshNode | undefined
+  private node_: SimNode | undefined
   startedAt = 0
   /**
-   * In the gossip mesh: a peer knows it subscribes (the runner sets it after dialing). Only a
+   * In the gossip mesh: a peer knows it subscribes (the driver sets it after dialing). Only a
    * joined member is expected to receive traffic; a node that is still dialing cannot.
    */
   joined = false
@@ -50,7 +49,7 @@ export class SimMember {
     return this.peerId_
   }
 
-  get node(): MeshNode | undefined {
+  get node(): SimNode | undefined {
     return this.node_
   }
 
@@ -62,16 +61,16 @@ export class SimMember {
     return this.config.observer
   }
 
-  async start(): Promise<MeshNode> {
+  async start(): Promise<SimNode> {
     this.privateKey ??= await generateKeyPair('Ed25519')
     this.peerId_ = peerIdFromPrivateKey(this.privateKey).toString()
     const gater = new PartitionGater({ self: this.peerId_, table: this.init.partitions })
-    const node = new MeshNode({
+    const node = createSimNode({
       config: this.config,
       privateKey: this.privateKey,
-      transport: this.init.transport ?? 'memory',
+      transport: 'memory',
       libp2p: { ...this.init.libp2p, connectionGater: gater },
-      services: { roleStore: this.roleStore },
+      roleStore: this.roleStore,
       ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
     })
     await node.start()

@@ -1,0 +1,48 @@
+import { listAdvice, postAdvice, rollbackAdvice } from './advice.js'
+import { anomalies } from './anomalies.js'
+import { events } from './events.js'
+import { health, metrics, networkMetrics, ready } from './health.js'
+import { postMessages } from './messages.js'
+import { dashboard, openapi } from './meta.js'
+import { peers } from './peers.js'
+import type { ApiRoute, HttpMethod } from './route.js'
+import { status } from './status.js'
+
+/** Every route the server has, in the order of `/openapi.json`. */
+export const API_ROUTES: readonly ApiRoute[] = [
+  dashboard,
+  health,
+  ready,
+  metrics,
+  openapi,
+  status,
+  peers,
+  anomalies,
+  networkMetrics,
+  postMessages,
+  listAdvice,
+  postAdvice,
+  rollbackAdvice,
+  events,
+]
+
+export interface RouteSpec {
+  method: HttpMethod
+  path: string
+  auth: boolean
+  write: boolean
+  websocket: boolean
+}
+
+/** The route table in short: method, path and rules of each route. */
+export const ROUTES: readonly RouteSpec[] = API_ROUTES.map(
+  ({ method, path, auth = false, write = false, websocket = false }) => ({
+    method,
+    path,
+    auth,
+    write,
+    websocket,
+  }),
+)
+
+export type { ApiRoute, HttpMethod } from './route.js'
