@@ -28,6 +28,7 @@ export function meshNodeView(node: MeshPeer, extra: Partial<ApiNode> = {}): ApiN
       return await node.broadcast(data)
     },
     whenReady: async () => await node.whenReady(),
+    peerMetrics: async () => await node.metrics.text(),
     addEventListener: (type, listener) => node.addEventListener(type, listener),
     removeEventListener: (type, listener) => node.removeEventListener(type, listener),
     ...(node.members !== undefined

@@ -111,6 +111,11 @@ export interface ApiNode {
   roleState?: () => RoleStateView
   /** Advice (advice component); without it the advice routes answer 503. */
   advice?: ApiAdvice
+  /**
+   * The Prometheus text of the peer's own registry (core, libp2p and services' metrics),
+   * served by `/metrics` beside the API's.
+   */
+  peerMetrics?: () => Promise<string>
   /** Subscribes to component events for `/v1/events`; returns the unsubscribe function. */
   subscribeEvents?: (listener: (event: ApiEvent) => void) => () => void
 }

@@ -86,6 +86,7 @@ export class MeshNode
       }),
       recordStep: (peerId, step) => this.stepSync?.record(peerId, step),
       emit: (type, detail) => this.safeDispatchEvent(type, { detail }),
+      verifyTiming: init.verifyTiming,
     })
   }
 

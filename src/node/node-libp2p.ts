@@ -34,6 +34,7 @@ export async function createNodeLibp2p(
       datastore: overrides?.datastore,
       gossipsub: overrides?.gossipsub,
       transportFactory: overrides?.transportFactory,
+      metricsRegistry: overrides?.metricsRegistry,
     }),
   })
 }

@@ -21,6 +21,7 @@ import {
 import type { MeshObserver } from '../observer/index.js'
 import type { RoleManager } from '../roles/index.js'
 import { Lifecycle } from '../util/lifecycle.js'
+import { PeerMetrics } from './metrics.js'
 import { buildServices, type PeerServices } from './services.js'
 import type { MeshPeerInit } from './types.js'
 
@@ -28,6 +29,8 @@ export type { MeshPeerInit } from './types.js'
 
 export class MeshPeer {
   readonly node: MeshNode
+  /** This peer's Prometheus registry: the core's, libp2p's and the services' metrics. */
+  readonly metrics = new PeerMetrics()
   /** The node's typed events (`message`, `verdict`, `step.changed`, …). */
   readonly addEventListener: MeshNode['addEventListener']
   readonly removeEventListener: MeshNode['removeEventListener']
@@ -40,7 +43,12 @@ export class MeshPeer {
     this.init = init
     this.log = init.logger?.child({ component: 'mesh-peer' })
     const { services, ...nodeInit } = init
-    this.node = new MeshNode({ ...nodeInit, announceSteps: services?.membership === false })
+    this.node = new MeshNode({
+      ...nodeInit,
+      announceSteps: services?.membership === false,
+      verifyTiming: this.metrics.observeVerify,
+      libp2p: { ...nodeInit.libp2p, metricsRegistry: this.metrics.libp2pRegistry },
+    })
     this.addEventListener = this.node.addEventListener.bind(this.node)
     this.removeEventListener = this.node.removeEventListener.bind(this.node)
   }
@@ -77,8 +85,10 @@ export class MeshPeer {
   async start(): Promise<void> {
     await this.lifecycle.start(
       async () => {
+        this.metrics.beginStart(this.node)
         await this.node.start()
         this.services = buildServices(this.node, this.init)
+        this.metrics.registerServices(this.services, this.node)
         for (const [index, service] of this.services.ordered.entries()) {
           try {
             await service.start()
@@ -106,6 +116,7 @@ export class MeshPeer {
     await this.lifecycle.stop(async () => {
       await this.stopServices(this.services?.ordered ?? [])
       this.services = undefined
+      this.metrics.endStart()
       await this.node.stop()
     })
   }
