@@ -33,6 +33,8 @@ import { compileValidator } from './validation.js'
 import { serveUpgradeAsHttp, onClientError } from './upgrade.js'
 
 const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])
+/** Says what the request's token opens: `read` or `admin`. */
+export const TOKEN_ACCESS_HEADER = 'X-Token-Access'
 const COMMON_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }
 
 /** Builds the app of one server start (not listening yet). */
@@ -152,12 +154,16 @@ function withAccessRules(route: ApiRoute): Record<string, unknown> {
   }
 }
 
-/** The bearer token; on a WebSocket upgrade it may be `?token=` (browsers set no headers). */
+/**
+ * The bearer token; on a WebSocket upgrade it may be `?token=` (browsers set no headers). The
+ * answer says what the token opens (`X-Token-Access: read | admin`): the dashboard hides write
+ * actions from a read token.
+ */
 const authorise =
   (ctx: ApiContext, needed: Access) =>
-  async (request: FastifyRequest): Promise<void> => {
+  async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const query = request.ws ? new URLSearchParams(queryOf(request)) : undefined
-    requireAccess(request.raw, ctx.tokens, needed, query)
+    void reply.header(TOKEN_ACCESS_HEADER, requireAccess(request.raw, ctx.tokens, needed, query))
   }
 
 /** One token of the write limit per write request, taken after the token check. */
