@@ -104,7 +104,7 @@ export interface ApiNode {
   /** Known multiaddrs of a peer (peer store), for `/v1/peers`. */
   peerAddrs?: (peerId: string) => string[]
   /** Frames of a peer dropped unread while it was graylisted, for `/v1/peers`. */
-  droppedWhileGraylisted?: (peerId: string) => number
+  droppedWhileGraylisted?: (peerId: string) => number | undefined
   /** Every peer's graylisted drops since start, for `/metrics` (observer). */
   droppedWhileGraylistedTotal?: () => number
   /** Term, principal and own roles (roles component); default: term 0, no principal. */

@@ -9,6 +9,7 @@
 import { Command, CommanderError } from 'commander'
 import { ConfigError, InvalidKeyError, InvalidStepError, UsageError } from '../errors.js'
 import { registerAdvise } from './commands/advise.js'
+import { registerAttack } from './commands/attack.js'
 import { registerDemo } from './commands/demo.js'
 import { registerKeygen } from './commands/keygen.js'
 import { registerObserve } from './commands/observe.js'
@@ -58,6 +59,7 @@ Run '${PROGRAM_NAME} <command> --help' for the options of a command.`,
   registerDemo(program, ctx)
   registerStart(program, ctx)
   registerAdvise(program, ctx)
+  registerAttack(program, ctx)
   registerObserve(program, ctx)
   registerStatus(program, ctx)
   registerSimulate(program, ctx)

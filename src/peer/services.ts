@@ -153,6 +153,7 @@ function observerServices(
   })
   const reports = anomalyReports()({
     identity: node,
+    drops: observer,
     control: node,
     verdicts: node,
     // The receive checks again, minus what one message cannot prove: an empty replay memory
