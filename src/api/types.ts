@@ -137,8 +137,10 @@ export interface ApiRateLimit {
 
 export interface ApiDeps {
   node: ApiNode
-  /** Bearer token for writes and the event stream. */
+  /** Admin bearer token (`apiToken`): writes, and everything a read token opens. */
   token: string
+  /** Read-only bearer token (`apiReadToken`): the event stream and GETs, never a write. */
+  readToken?: string
   host: string
   /** 0 picks a free port (tests). */
   port: number

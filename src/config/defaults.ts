@@ -39,8 +39,20 @@ export interface MeshConfig {
   listen: string[]
   bootstrap: string[]
   mdns: boolean
+  /**
+   * The peers (ids) that may connect; empty: everyone. Any other is refused by libp2p's
+   * connection gater once the handshake names it. Live: CONFIG advice and SIGHUP; existing
+   * connections to peers no longer listed are closed.
+   */
+  allowPeers: string[]
   api: string
+  /** Admin token of the control API (everything); else `<dataDir>/api-token`. */
   apiToken?: string
+  /**
+   * Read-only token of the control API: GET routes and the event stream, a write answers 403
+   * (a dashboard on a wall screen). Else `<dataDir>/api-read-token`.
+   */
+  apiReadToken?: string
   /**
    * Writes (`POST /v1/messages`, advice) the control API takes: a token bucket of `burst`
    * refilled at `writesPerSecond`, shared by every client. Read live by the API.
@@ -102,6 +114,8 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   listen: ['/ip4/0.0.0.0/tcp/4001', '/ip4/0.0.0.0/tcp/4002/ws'],
   bootstrap: [],
   mdns: true,
+  // Everyone who has the network key (and the PSK, if set) may connect.
+  allowPeers: Object.freeze([]) as unknown as string[],
   api: '127.0.0.1:7070',
   // A messaging API: a script posting a few hundred messages must not hit 429 (a batch
   // of up to 1,000 messages costs one token), while a runaway loop is still held to about

@@ -29,8 +29,15 @@ export const CONFIG_SCHEMA = {
     listen: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 32 },
     bootstrap: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 256 },
     mdns: { type: 'boolean' },
+    allowPeers: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, maxLength: 128 },
+      maxItems: 10_000,
+      uniqueItems: true,
+    },
     api: { type: 'string', pattern: '^(off|[^\\s:]+:\\d{1,5}|\\[[0-9a-fA-F:]+\\]:\\d{1,5})$' },
     apiToken: { type: 'string', minLength: 16, maxLength: 256 },
+    apiReadToken: { type: 'string', minLength: 16, maxLength: 256 },
     apiRateLimit: {
       type: 'object',
       additionalProperties: false,

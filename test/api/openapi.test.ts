@@ -10,7 +10,15 @@ import { AdviceService } from '../../src/advice/index.js'
 import { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
 import { MeshFixture, testConfig } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
-import { AUTH, ApiFixture, opened, readReady, refusedStatus, type RunningApi } from './helpers.js'
+import {
+  AUTH,
+  READ_TOKEN,
+  ApiFixture,
+  opened,
+  readReady,
+  refusedStatus,
+  type RunningApi,
+} from './helpers.js'
 
 const fixture = new MeshFixture()
 const apis = new ApiFixture()
@@ -96,6 +104,8 @@ const postAdvice = (
     headers: { 'Content-Type': 'application/json', ...headers },
     body,
   })
+/** The read-only token on a write. */
+const READ_ONLY = { Authorization: `Bearer ${READ_TOKEN}` }
 const UPDATE = '{"type":"UPDATE","target":["*"],"payload":{"key":"k","value":1},"ttlMs":60000}'
 
 const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> = {
@@ -110,6 +120,7 @@ const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> 
       await answer(postAdvice(await advised(), '/v1/advice', UPDATE.replace('"key":"k",', ''))),
     '401': async ({ ready }) =>
       await answer(postAdvice(ready, '/v1/advice', UPDATE, { Authorization: 'Bearer no' })),
+    '403': async ({ ready }) => await answer(postAdvice(ready, '/v1/advice', UPDATE, READ_ONLY)),
     '413': async () => {
       const small = await apis.start(fixture.nodes[0]!, { maxBodyBytes: 512 })
       const big = UPDATE.replace('1}', `"${'x'.repeat(600)}"}`)
@@ -134,6 +145,8 @@ const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> 
       await answer(
         postAdvice(ready, '/v1/advice/rollback', '{"id":"x"}', { Authorization: 'Bearer no' }),
       ),
+    '403': async ({ ready }) =>
+      await answer(postAdvice(ready, '/v1/advice/rollback', '{"id":"x"}', READ_ONLY)),
     '404': async () =>
       await answer(postAdvice(await advised(), '/v1/advice/rollback', '{"id":"nope"}')),
     '503': async ({ ready }) =>
@@ -171,6 +184,7 @@ const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> 
     '400': async ({ ready }) => await answer(post(ready, '{"data":1}')),
     '401': async ({ ready }) =>
       await answer(post(ready, '{"data":"x"}', { Authorization: 'Bearer no' })),
+    '403': async ({ ready }) => await answer(post(ready, '{"data":"x"}', READ_ONLY)),
     '409': async () => {
       const observer = await apis.start(meshNodeView(await fixture.node({ observer: true })))
       await until(async () => (await readReady(observer)) === 200, { message: 'observer ready' })
