@@ -36,7 +36,8 @@ const status = async (d: DaemonProcess): Promise<Status> => await d.get<Status>(
 
 describe('daemons bootstrapped to one node', () => {
   it('connect to each other, and stay one mesh with one principal when n1 is killed', async () => {
-    const n1 = await fixture.daemon(COMMON, ENV)
+    // n1 the heaviest: it is the principal, so killing it takes a failover.
+    const n1 = await fixture.daemon([...COMMON, '--weight', '10'], ENV)
     const others: DaemonProcess[] = []
     for (let i = 0; i < 3; i++) {
       others.push(await fixture.daemon([...COMMON, '--bootstrap', n1.listen[0]!], ENV))
@@ -48,21 +49,34 @@ describe('daemons bootstrapped to one node', () => {
       { timeout: 30_000, message: 'every daemon ready with at least 2 connections' },
     )
 
+    await until(
+      async () => (await Promise.all(all.map(status))).every((s) => s.principal === n1.peerId),
+      {
+        timeout: 15_000,
+        message: 'n1 principal everywhere',
+      },
+    )
+
     expect(await n1.signal('SIGKILL')).not.toBe(0)
+    // One principal again within deadAfter heartbeats and a second (the bound).
     await until(
       async () => {
-        const statuses = await Promise.all(others.map(status))
-        const principals = new Set(statuses.map((s) => s.principal))
+        const principals = new Set((await Promise.all(others.map(status))).map((s) => s.principal))
         const [principal] = principals
-        return (
-          statuses.every((s) => s.connectedPeers === 2) &&
-          principals.size === 1 &&
-          principal !== null &&
-          principal !== undefined &&
-          principal !== n1.peerId
-        )
+        return principals.size === 1 && principal != null && principal !== n1.peerId
       },
-      { timeout: 20_000, interval: 50, message: 'n2, n3, n4 connected, one principal, not n1' },
+      {
+        timeout: DEAD_AFTER * HEARTBEAT_MS + 1000,
+        interval: 50,
+        message: 'n2, n3, n4 agree on one principal, not n1',
+      },
+    )
+    await until(
+      async () => (await Promise.all(others.map(status))).every((s) => s.connectedPeers === 2),
+      {
+        timeout: 20_000,
+        message: 'n2, n3, n4 connected to each other',
+      },
     )
 
     const [n2, n3, n4] = others as [DaemonProcess, DaemonProcess, DaemonProcess]
