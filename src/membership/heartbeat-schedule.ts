@@ -10,7 +10,7 @@ import { HEARTBEAT_JITTER, PAUSE_THRESHOLD_MS } from './constants.js'
 export interface HeartbeatScheduleInit {
   /** This node's interval now. */
   intervalMs: () => number
-  /** The detector's dead period (read live): no new hold that soon after the last one. */
+  /** The detector's dead period (read live): the longest hold, and the gap between two. */
   maxHoldMs: () => number
   /** One tick: run the detector, send a heartbeat. Must not throw. */
   tick: () => void
@@ -58,8 +58,8 @@ export class HeartbeatSchedule {
   /**
    * This process was paused (a timer of ours fired late by more than `PAUSE_THRESHOLD_MS`: GC,
    * a loaded machine, a laptop lid): the heartbeats that arrived meanwhile are still queued
-   * behind us. Until `holdUntil` no member may be found late (as long as the pause, at most an
-   * interval): a node must not judge its peers by the time it could not listen. Returns the
+   * behind us. Until `holdUntil` no member may be found late (as long as the pause, at most a
+   * dead period): a node must not judge its peers by the time it could not listen. Returns the
    * end of the hold, or undefined when not holding.
    */
   holding(now: number): number | undefined {
@@ -69,10 +69,11 @@ export class HeartbeatSchedule {
   private noteLag(lag: number): void {
     if (!(lag > PAUSE_THRESHOLD_MS)) return
     const now = this.init.now()
-    // One hold per pause, an interval at most, and none again for a dead period after it: on
-    // a machine late all the time the detector still judges, one interval late at worst.
-    if (now < this.holdUntil + this.init.maxHoldMs()) return
-    this.holdUntil = now + Math.min(lag, this.init.intervalMs())
+    // One hold per pause, a dead period at most, and none again for a dead period after it: on
+    // a machine late all the time the detector still judges, one dead period late at worst.
+    const deadPeriod = this.init.maxHoldMs()
+    if (now < this.holdUntil + deadPeriod) return
+    this.holdUntil = now + Math.min(lag, deadPeriod)
   }
 
   /** The earliest member deadline; the detector runs 1 ms past it. */
