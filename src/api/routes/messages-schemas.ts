@@ -114,7 +114,8 @@ export const MESSAGE_SCHEMAS: Record<string, object> = {
   },
   MessageTimeout: {
     description: 'an acknowledged broadcast with its counts, or `{ error }` for a directed one',
-    oneOf: [{ $ref: 'AckedReceipt#' }, { $ref: 'Error#' }],
+    // anyOf: an acknowledged broadcast's 504 carries `error` too, so it matches both.
+    anyOf: [{ $ref: 'AckedReceipt#' }, { $ref: 'Error#' }],
   },
   LoggedMessage: {
     type: 'object',

@@ -58,10 +58,9 @@ export const postMessages = route({
       413: errorResponse('body over the size limit, or a payload over a frame'),
       415: errorResponse('the body is not application/json'),
       429: LIMITED,
-      502: errorResponse('DELIVERY_REFUSED: the receiver refused the directed frame (its code)'),
       503: errorResponse('the node is not started or not synced yet, or its send queue is full'),
       504: jsonResponse(
-        'no acknowledgement in `timeoutMs`: `{ error }` for `to`, the counts for `ack`',
+        'no acknowledgement in `timeoutMs` (`DELIVERY_TIMEOUT`), or the receiver refused the frame (`DELIVERY_REFUSED`): `{ error }` for `to`; the counts for `ack` (`ACK_TIMEOUT`)',
         'MessageTimeout',
       ),
       default: DEFAULT_ERROR,
@@ -144,7 +143,7 @@ async function sendDirect(
       case 'DeliveryTimeoutError':
         throw new ApiError(504, 'DELIVERY_TIMEOUT', message)
       case 'DeliveryRefusedError':
-        throw new ApiError(502, 'DELIVERY_REFUSED', message)
+        throw new ApiError(504, 'DELIVERY_REFUSED', message)
       case 'DirectBusyError':
         throw new ApiError(503, 'BUSY', message, { 'Retry-After': '1' })
       default:
