@@ -71,7 +71,7 @@ describe('the direct protocol checks frames like gossip', () => {
     })
 
     const tampered = frameOf(sender!, 'tampered')
-    tampered[tampered.length - 20] ^= 0x01
+    tampered[tampered.length - 20] = tampered[tampered.length - 20]! ^ 0x01
     expect(await post(sender!, receiver!, tampered)).toMatchObject({
       ok: false,
       code: 'TAG_MISMATCH',

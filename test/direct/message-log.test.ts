@@ -7,7 +7,7 @@ function message(seq: number, direct = false): MeshMessage {
   return {
     id: `id-${seq}`,
     envelope: {
-      version: 1,
+      v: 1,
       kind: 'data',
       senderId: 'sender',
       globalStep: 7,
