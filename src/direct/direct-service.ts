@@ -283,7 +283,10 @@ export class DirectMessaging implements Service {
     if (!(ack > 0 && ack <= 1))
       throw new InvalidAckError(`ack: expected a fraction in (0, 1], got ${ack}`)
     if (this.controller === undefined) throw new NotStartedError()
-    const members = this.aliveMembers().filter((id) => id !== this.c.identity.peerId)
+    // Every alive member delivers broadcasts, observers included (unlike routed messages).
+    const members = (this.c.members?.members() ?? [])
+      .filter((m) => m.status === 'alive')
+      .map((m) => m.id)
     const need = Math.ceil(ack * members.length - 1e-9)
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
     const receipt = await this.c.broadcast(bytes)

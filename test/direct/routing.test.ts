@@ -83,6 +83,9 @@ describe('directed messages', () => {
     )
     const principal = nodes.find((n) => n.peerId === nodes[0]!.roles!.principal)!
     const others = nodes.filter((n) => n !== principal)
+    // The library's acknowledged broadcast: both other members confirm it.
+    const acked = await others[0]!.broadcast('to all', { ack: 1 })
+    expect(acked).toMatchObject({ receipts: 2, members: 2, complete: true })
     const first = await others[0]!.send('role:principal', 'hello principal')
     expect(first.to).toBe(principal.peerId)
     await principal.stop({ leave: true })
