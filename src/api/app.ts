@@ -26,6 +26,7 @@ import { EVENTS_PATH } from './events-stream.js'
 import { toApiError } from './http-errors.js'
 import { swaggerOptions } from './openapi.js'
 import { ADVICE_SCHEMAS } from './routes/advice-schemas.js'
+import { MESSAGE_SCHEMAS } from './routes/messages-schemas.js'
 import { API_ROUTES, type ApiRoute } from './routes/index.js'
 import { ADMIN_BEARER, FORBIDDEN, READ_BEARER } from './routes/route.js'
 import { sharedSchemas } from './openapi-schemas.js'
@@ -69,7 +70,8 @@ export async function buildApp(ctx: ApiContext, version: string): Promise<Fastif
       perMessageDeflate: false,
     },
   })
-  for (const schema of sharedSchemas(ADVICE_SCHEMAS)) app.addSchema(schema)
+  for (const schema of sharedSchemas({ ...ADVICE_SCHEMAS, ...MESSAGE_SCHEMAS }))
+    app.addSchema(schema)
   app.setValidatorCompiler(compileValidator)
   // Response schemas document; they do not filter: extra fields (extraStatus) go out as given.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))

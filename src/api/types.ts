@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
 import type { BroadcastReceipt, MeshNodeEvents, MeshNodeStats } from '../node/index.js'
 import type { AdviceView } from '../advice/index.js'
+import type { AckedBroadcast, MessagePage, SendResult } from '../direct/index.js'
 import type { Anomaly, AnomalyKind } from '../observer/anomaly.js'
 import type { NetworkMetrics, PeerStats } from '../observer/index.js'
 
@@ -116,6 +117,10 @@ export interface ApiNode {
    * served by `/metrics` beside the API's.
    */
   peerMetrics?: () => Promise<string>
+  /** The log of delivered messages (`GET /v1/messages`); without it that route answers 503. */
+  messageLog?: ApiMessageLog
+  /** Directed messages (`to`) and acknowledged broadcasts (`ack`); without it they answer 503. */
+  direct?: ApiDirect
   /** Subscribes to component events for `/v1/events`; returns the unsubscribe function. */
   subscribeEvents?: (listener: (event: ApiEvent) => void) => () => void
 }
@@ -126,6 +131,22 @@ export interface ApiAdvice {
   get(id: string): AdviceView | undefined
   issue(request: unknown, meta: { who: string }): Promise<{ id: string }>
   rollback(id: string, ttlMs: number | undefined, meta: { who: string }): Promise<{ id: string }>
+}
+
+/** What `GET /v1/messages` uses of the message log (MessageLog satisfies it). */
+export interface ApiMessageLog {
+  read(after: number | undefined, limit: number): MessagePage
+  stats(): { dropped: number }
+}
+
+/** What `POST /v1/messages` with `to` or `ack` uses (DirectMessaging satisfies it). */
+export interface ApiDirect {
+  send(to: string, data: Uint8Array | string, options: { timeoutMs?: number }): Promise<SendResult>
+  broadcastAcked(
+    data: Uint8Array | string,
+    ack: number,
+    options: { timeoutMs?: number },
+  ): Promise<AckedBroadcast>
 }
 
 export interface ApiRateLimit {

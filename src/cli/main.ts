@@ -14,9 +14,11 @@ import { registerDemo } from './commands/demo.js'
 import { registerKeygen } from './commands/keygen.js'
 import { registerObserve } from './commands/observe.js'
 import { registerPattern } from './commands/pattern.js'
+import { registerSend } from './commands/send.js'
 import { registerSimulate } from './commands/simulate.js'
 import { registerStart } from './commands/start.js'
 import { registerStatus } from './commands/status.js'
+import { registerTail } from './commands/tail.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROGRAM_NAME, errorLine, type CliIo } from './io.js'
 import type { CliContext } from './context.js'
 import { packageVersion } from './version.js'
@@ -62,6 +64,8 @@ Run '${PROGRAM_NAME} <command> --help' for the options of a command.`,
   registerAttack(program, ctx)
   registerObserve(program, ctx)
   registerStatus(program, ctx)
+  registerSend(program, ctx)
+  registerTail(program, ctx)
   registerSimulate(program, ctx)
   return program
 }

@@ -63,6 +63,8 @@ export interface MeshConfig {
   batchMaxMessages: number
   batchLingerMs: number
   sendQueueLimit: number
+  /** Delivered messages this node keeps for `GET /v1/messages` (oldest dropped and counted). */
+  messageLogSize: number
   /** Seed NetworkConfig fields, kept. */
   /** Frames a second one signer may sustain (and its burst) before the observer reports FLOOD. */
   floodRatePerSecond: number
@@ -129,6 +131,8 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   batchLingerMs: 1,
   // Outbound frames waiting for a batch; beyond it broadcast() waits, then fails.
   sendQueueLimit: 10_000,
+  // A client that reconnects resumes from its cursor within this many messages (DESIGN §15).
+  messageLogSize: 10_000,
   // Generous: an honest batched sender reaches ~100k frames/s; tighten it for your traffic.
   floodRatePerSecond: 50_000,
   floodBurst: 100_000,

@@ -52,6 +52,7 @@ export const CONFIG_SCHEMA = {
     batchMaxMessages: { type: 'integer', minimum: 1, maximum: 4096 },
     batchLingerMs: { type: 'number', minimum: 0, maximum: 1000 },
     sendQueueLimit: { type: 'integer', minimum: 1, maximum: 10_000_000 },
+    messageLogSize: { type: 'integer', minimum: 1, maximum: 10_000_000 },
     floodRatePerSecond: { type: 'number', exclusiveMinimum: 0 },
     floodBurst: { type: 'number', minimum: 1 },
     maxNodes: { type: 'integer', minimum: 1, maximum: 100_000 },

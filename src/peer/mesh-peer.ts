@@ -8,6 +8,15 @@ import type { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Logger } from 'pino'
 import type { AdviceService } from '../advice/index.js'
 import type { MeshConfig } from '../config/index.js'
+import {
+  AckTimeoutError,
+  type AckedBroadcast,
+  type DirectMessaging,
+  type MessageLog,
+  type SendOptions,
+  type SendResult,
+} from '../direct/index.js'
+import { NotStartedError } from '../errors.js'
 import type { Membership } from '../membership/index.js'
 import {
   MeshNode,
@@ -76,6 +85,16 @@ export class MeshPeer {
   /** Advice: issue, apply, results, anti-entropy (undefined before start or when off). */
   get advice(): AdviceService | undefined {
     return this.services?.advice
+  }
+
+  /** This node's log of delivered messages (undefined before start). */
+  get messageLog(): MessageLog | undefined {
+    return this.services?.log
+  }
+
+  /** Directed messages and acknowledged broadcasts (undefined before start). */
+  get direct(): DirectMessaging | undefined {
+    return this.services?.direct
   }
 
   get isStarted(): boolean {
@@ -165,8 +184,47 @@ export class MeshPeer {
     return this.node.connectedPeers()
   }
 
-  async broadcast(data: Uint8Array | string): Promise<BroadcastReceipt> {
-    return await this.node.broadcast(data)
+  /**
+   * Broadcasts `data`. With `ack` (0 < ack ≤ 1), resolves once that fraction of the alive
+   * members delivered it, or rejects with AckTimeoutError (its `result` has the counts) after
+   * `timeoutMs` (default 5 s).
+   */
+  async broadcast(data: Uint8Array | string): Promise<BroadcastReceipt>
+  async broadcast(
+    data: Uint8Array | string,
+    options: { ack: number; timeoutMs?: number },
+  ): Promise<AckedBroadcast>
+  async broadcast(
+    data: Uint8Array | string,
+    options?: { ack?: number; timeoutMs?: number },
+  ): Promise<BroadcastReceipt | AckedBroadcast> {
+    if (options?.ack === undefined) return await this.node.broadcast(data)
+    const direct = this.services?.direct
+    if (direct === undefined) throw new NotStartedError()
+    const timeout = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}
+    const result = await direct.broadcastAcked(data, options.ack, timeout)
+    if (!result.complete) {
+      const { id, step, seq, receipts, members } = result
+      throw new AckTimeoutError(
+        `${receipts} of ${members} members confirmed the message in time; ${options.ack} wanted`,
+        { id, step, seq, receipts, members },
+      )
+    }
+    return result
+  }
+
+  /**
+   * Sends `data` to one member: a peer id, `role:principal`, `role:member` (round-robin),
+   * `any` (random) or `key:<k>` (rendezvous hashing), acknowledged, retried until `timeoutMs`.
+   */
+  async send(
+    to: string,
+    data: Uint8Array | string,
+    options: SendOptions = {},
+  ): Promise<SendResult> {
+    const direct = this.services?.direct
+    if (direct === undefined) throw new NotStartedError()
+    return await direct.send(to, data, options)
   }
 
   async sendControl(kind: ControlKind, data: Uint8Array): Promise<BroadcastReceipt> {

@@ -3,6 +3,12 @@
  * (heartbeats), roles (reads membership), advice (reads both), observer (watches them all).
  */
 import { AdviceService } from '../advice/index.js'
+import {
+  directMessaging,
+  messageLog,
+  type DirectMessaging,
+  type MessageLog,
+} from '../direct/index.js'
 import { Membership } from '../membership/index.js'
 import type { MeshNode, Service } from '../node/index.js'
 import { MeshObserver } from '../observer/index.js'
@@ -23,6 +29,10 @@ export interface PeerServices {
   observer: MeshObserver
   /** Anomaly reports with evidence, to and from the mesh (DESIGN §14). */
   reports: AnomalyReportService
+  /** The log of delivered messages (`GET /v1/messages`, DESIGN §15). */
+  log: MessageLog
+  /** Directed and routed messages, receipts of acknowledged broadcasts (DESIGN §15). */
+  direct: DirectMessaging
   /** In start order; stopped in reverse. */
   ordered: Service[]
 }
@@ -44,6 +54,7 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
   const options = init.services ?? {}
   if (options.membership === false) {
     const { observer, reports } = observerServices(node, undefined, undefined, init)
+    const { log, direct } = deliveryServices(node, undefined, undefined, init)
     return {
       members: undefined,
       peers: undefined,
@@ -51,7 +62,9 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
       advice: undefined,
       observer,
       reports,
-      ordered: [observer, reports],
+      log,
+      direct,
+      ordered: [log, observer, reports, direct],
     }
   }
   const core = { identity: node, control: node, liveConfig: node, events: node, ...logger }
@@ -110,6 +123,7 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     ...logger,
   })
   const { observer, reports } = observerServices(node, members, roles, init)
+  const { log, direct } = deliveryServices(node, members, roles, init)
   return {
     members,
     peers: { records, manager },
@@ -117,7 +131,10 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     advice,
     observer,
     reports,
+    log,
+    direct,
     ordered: [
+      log,
       records,
       manager,
       asService(members),
@@ -125,8 +142,36 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
       asService(advice),
       observer,
       reports,
+      direct,
     ],
   }
+}
+
+/**
+ * The message log (every delivered message, from the node's events) and directed messages
+ * (the member table and principal route them; delivered ones and their verdicts go out as the
+ * node's own events, so handlers, the log and the observer see them like gossiped ones).
+ */
+function deliveryServices(
+  node: MeshNode,
+  members: Membership | undefined,
+  roles: RoleManager | undefined,
+  init: MeshPeerInit,
+): { log: MessageLog; direct: DirectMessaging } {
+  const log = messageLog()({ events: node, liveConfig: node })
+  const direct = directMessaging()({
+    identity: node,
+    liveConfig: node,
+    events: node,
+    libp2p: node.libp2p,
+    generator: node.generator,
+    ...(members !== undefined ? { members } : {}),
+    ...(roles !== undefined ? { roles } : {}),
+    broadcast: async (data) => await node.broadcast(data),
+    emit: (type, detail) => node.safeDispatchEvent(type, { detail }),
+    ...(init.logger !== undefined ? { logger: init.logger } : {}),
+  })
+  return { log, direct }
 }
 
 /**

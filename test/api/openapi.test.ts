@@ -8,7 +8,7 @@ import {
 } from '../../src/api/index.js'
 import { AdviceService } from '../../src/advice/index.js'
 import { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
-import { MeshFixture, testConfig } from '../helpers/mesh.js'
+import { MeshFixture, connect, testConfig } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
 import {
   AUTH,
@@ -108,6 +108,8 @@ const postAdvice = (
 const READ_ONLY = { Authorization: `Bearer ${READ_TOKEN}` }
 const UPDATE = '{"type":"UPDATE","target":["*"],"payload":{"key":"k","value":1},"ttlMs":60000}'
 
+const UNKNOWN_PEER = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+
 const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> = {
   'GET /v1/advice': {
     '200': async () => await answer(fetch((await advised()).url('/v1/advice'))),
@@ -179,7 +181,28 @@ const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> 
     '200': async ({ ready }) => await answer(fetch(ready.url('/v1/anomalies?limit=5'))),
     '400': async ({ ready }) => await answer(fetch(ready.url('/v1/anomalies?limit=0'))),
   },
+  'GET /v1/messages': {
+    '200': async ({ ready }) => await answer(ready.authed('/v1/messages?limit=5')),
+    '400': async ({ ready }) => await answer(ready.authed('/v1/messages?limit=0')),
+    '401': async ({ ready }) => await answer(fetch(ready.url('/v1/messages'))),
+    '503': async ({ idle }) => await answer(idle.authed('/v1/messages')),
+  },
   'POST /v1/messages': {
+    '200': async ({ ready }) => await answer(post(ready, '{"data":"doc","to":"any"}')),
+    '404': async ({ ready }) => await answer(post(ready, `{"data":"x","to":"${UNKNOWN_PEER}"}`)),
+    '504': async () => {
+      // A member that crashed stays alive in the table for a while: it never confirms.
+      const [a, b] = [
+        await fixture.node({}, { services: {} }),
+        await fixture.node({}, { services: {} }),
+      ]
+      await connect(b!, a!)
+      await until(() => a!.members!.member(b!.peerId)?.status === 'alive', { message: 'b alive' })
+      await b!.stop({ leave: false })
+      const api = await apis.start(meshNodeView(a!))
+      await until(async () => (await readReady(api)) === 200, { message: 'a ready' })
+      return await answer(post(api, '{"data":"x","ack":1,"timeoutMs":200}'))
+    },
     '202': async ({ ready }) => await answer(post(ready, '{"data":"doc"}')),
     '400': async ({ ready }) => await answer(post(ready, '{"data":1}')),
     '401': async ({ ready }) =>

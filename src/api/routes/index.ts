@@ -2,7 +2,7 @@ import { listAdvice, postAdvice, rollbackAdvice } from './advice.js'
 import { anomalies } from './anomalies.js'
 import { events } from './events.js'
 import { health, metrics, networkMetrics, ready } from './health.js'
-import { postMessages } from './messages.js'
+import { getMessages, postMessages } from './messages.js'
 import { dashboard, openapi } from './meta.js'
 import { peers } from './peers.js'
 import type { ApiRoute, HttpMethod } from './route.js'
@@ -20,6 +20,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   anomalies,
   networkMetrics,
   postMessages,
+  getMessages,
   listAdvice,
   postAdvice,
   rollbackAdvice,
