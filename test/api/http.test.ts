@@ -190,9 +190,10 @@ describe('control API: reads', () => {
     expect(del.status).toBe(405)
     expect(del.headers.get('allow')).toBe('GET')
     expect((await json(del)).error).toMatchObject({ code: 'METHOD_NOT_ALLOWED' })
-    const get = await fetch(api.url('/v1/messages'))
-    expect(get.status).toBe(405)
-    expect(get.headers.get('allow')).toBe('POST')
+    // GET /v1/messages is the message log (DESIGN §15); a route with neither method: 405.
+    const put = await fetch(api.url('/v1/messages'), { method: 'PUT' })
+    expect(put.status).toBe(405)
+    expect(put.headers.get('allow')).toMatch(/^(GET, POST|POST, GET)$/)
   })
 
   it('answers a handler failure 500 with a generic message, and logs it', async () => {
