@@ -107,6 +107,7 @@ export class MeshPeer {
         this.metrics.beginStart(this.node)
         await this.node.start()
         this.services = buildServices(this.node, this.init)
+        this.metrics.registerGossip(this.node)
         this.metrics.registerServices(this.services, this.node)
         for (const [index, service] of this.services.ordered.entries()) {
           try {

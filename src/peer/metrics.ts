@@ -7,6 +7,7 @@
  */
 import { Histogram, Registry, type Metric } from 'prom-client'
 import { registerAdviceMetrics } from '../advice/metrics.js'
+import { registerGossipMetrics } from '../net/gossip-metrics.js'
 import { registerMembershipMetrics } from '../membership/metrics.js'
 import type { MeshNode } from '../node/index.js'
 import { registerAnomalyReportMetrics } from '../observer/anomaly-reports/metrics.js'
@@ -14,6 +15,9 @@ import { registerPeerMetrics } from '../peers/metrics.js'
 import { registerRoleMetrics } from '../roles/metrics.js'
 import { readGauge } from '../util/metrics.js'
 import type { PeerServices } from './services.js'
+
+/** gossipsub's default graylist threshold (we keep its thresholds: score-params.ts). */
+const GOSSIPSUB_GRAYLIST_THRESHOLD = -80
 
 /** Verify time of one gossip message (all its frames): tens of µs when healthy. */
 const VERIFY_BUCKETS = [1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 5e-2]
@@ -65,6 +69,16 @@ export class PeerMetrics {
       'patternmesh_outbound_queue_depth',
       'Data frames waiting in the outbound queue (bounded: a full queue refuses broadcasts).',
       () => node.stats().outbound.queued,
+    )
+  }
+
+  /** gossipsub's figures (mesh and topic peers, score spread), read from the started node. */
+  registerGossip(node: Pick<MeshNode, 'libp2p' | 'topics'>): void {
+    registerGossipMetrics(
+      this.registry,
+      () => node.libp2p.services.pubsub,
+      { data: node.topics.data, control: node.topics.control },
+      GOSSIPSUB_GRAYLIST_THRESHOLD,
     )
   }
 

@@ -93,6 +93,17 @@ describe('GET /metrics of real peers', () => {
         .filter((sample) => ['inbound', 'outbound'].includes(Object.values(sample.labels)[0]!))
         .reduce((sum, sample) => sum + sample.value, 0)
       expect(open).toBeGreaterThanOrEqual(1)
+      // gossipsub: connected members subscribed to each topic; nobody graylisted.
+      expect(value(families, 'patternmesh_gossip_topic_peers', { topic: 'data' })).toBeGreaterThan(
+        0,
+      )
+      expect(
+        value(families, 'patternmesh_gossip_topic_peers', { topic: 'control' }),
+      ).toBeGreaterThan(0)
+      expect(value(families, 'patternmesh_gossip_graylisted_peers')).toBe(0)
+      expect(
+        value(families, 'patternmesh_gossip_peer_score', { stat: 'min' }),
+      ).toBeGreaterThanOrEqual(0)
       expect(families.has('nodejs_eventloop_lag_seconds')).toBe(true)
     }
     const isPrincipal = scrapes.map((families) => value(families, 'patternmesh_roles_is_principal'))
