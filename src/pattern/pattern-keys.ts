@@ -76,6 +76,11 @@ export class PatternKeySet implements PatternKeys {
     return this.keys.find((k) => k.id === id)?.generator.networkKeyBytes()
   }
 
+  /** The step key of `step` under the key `id` (the keyring's exchange is sealed with it). */
+  stepKeyOf(id: string, step: number): Buffer | undefined {
+    return this.keys.find((k) => k.id === id)?.generator.stepKey(step)
+  }
+
   /** Adds a key (accepted at once, not stamped with); returns its id. Idempotent. */
   install(key: Uint8Array): string {
     const id = keyId(key)

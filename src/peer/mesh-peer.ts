@@ -8,6 +8,7 @@ import type { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Logger } from 'pino'
 import type { AdviceService } from '../advice/index.js'
 import type { MeshConfig } from '../config/index.js'
+import type { KeyringService } from '../keyring/index.js'
 import type { Membership } from '../membership/index.js'
 import {
   MeshNode,
@@ -68,6 +69,11 @@ export class MeshPeer {
   /** Advice: issue, apply, results, anti-entropy (undefined before start or when off). */
   get advice(): AdviceService | undefined {
     return this.services?.advice
+  }
+
+  /** The network keys: list, install, use, remove (undefined before start). */
+  get keyring(): KeyringService | undefined {
+    return this.services?.keyring
   }
 
   get isStarted(): boolean {

@@ -3,6 +3,7 @@
  * (heartbeats), roles (reads membership), advice (reads both), observer (watches them all).
  */
 import { AdviceService } from '../advice/index.js'
+import { keyring, type KeyringService } from '../keyring/index.js'
 import { Membership } from '../membership/index.js'
 import type { MeshNode, Service } from '../node/index.js'
 import { MeshObserver } from '../observer/index.js'
@@ -23,6 +24,8 @@ export interface PeerServices {
   observer: MeshObserver
   /** Anomaly reports with evidence, to and from the mesh (DESIGN §14). */
   reports: AnomalyReportService
+  /** The network keys: install, use, remove, propagated to members (DESIGN §16). */
+  keyring: KeyringService
   /** In start order; stopped in reverse. */
   ordered: Service[]
 }
@@ -44,6 +47,7 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
   const options = init.services ?? {}
   if (options.membership === false) {
     const { observer, reports } = observerServices(node, undefined, undefined, init)
+    const keys = keyringService(node, undefined, init)
     return {
       members: undefined,
       peers: undefined,
@@ -51,7 +55,8 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
       advice: undefined,
       observer,
       reports,
-      ordered: [observer, reports],
+      keyring: keys,
+      ordered: [keys, observer, reports],
     }
   }
   const core = { identity: node, control: node, liveConfig: node, events: node, ...logger }
@@ -110,6 +115,7 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     ...logger,
   })
   const { observer, reports } = observerServices(node, members, roles, init)
+  const keys = keyringService(node, members, init)
   return {
     members,
     peers: { records, manager },
@@ -117,7 +123,9 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     advice,
     observer,
     reports,
+    keyring: keys,
     ordered: [
+      keys,
       records,
       manager,
       asService(members),
@@ -170,4 +178,23 @@ function observerServices(
     ...logger,
   })
   return { observer, reports }
+}
+
+/** The keyring on the node's live keys; members are the targets of its pushes when they run. */
+function keyringService(
+  node: MeshNode,
+  members: Membership | undefined,
+  init: MeshPeerInit,
+): KeyringService {
+  return keyring()({
+    identity: node,
+    keys: node.generator,
+    libp2p: node.libp2p,
+    events: node,
+    liveConfig: node,
+    members,
+    store: init.services?.keyringStore,
+    clock: node,
+    logger: init.logger,
+  })
 }

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { MAX_KEYS, PatternKeySet, keyId, networkKeyFromSeed } from '../../src/pattern/index.js'
-import { verifyFrame } from '../../src/protocol/index.js'
-import { SENDER, context, meshGenerator, seal } from '../protocol/fixtures.js'
+import { ReplayGuard, verifyFrame, type VerifyContext } from '../../src/protocol/index.js'
+import { SENDER, meshGenerator, seal } from '../protocol/fixtures.js'
+
+function context(keys: PatternKeySet): VerifyContext {
+  return { generator: keys, replayGuard: new ReplayGuard(), localStep: 1000, stepWindow: 2 }
+}
 
 const OLD = networkKeyFromSeed('test-mesh')
 const NEW = networkKeyFromSeed('test-mesh-2')
