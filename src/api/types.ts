@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
 import type { BroadcastReceipt, MeshNodeEvents, MeshNodeStats } from '../node/index.js'
 import type { AdviceView } from '../advice/index.js'
+import type { ApiKeys } from './routes/keys.js'
 import type { Anomaly, AnomalyKind } from '../observer/anomaly.js'
 import type { NetworkMetrics, PeerStats } from '../observer/index.js'
 
@@ -111,6 +112,8 @@ export interface ApiNode {
   roleState?: () => RoleStateView
   /** Advice (advice component); without it the advice routes answer 503. */
   advice?: ApiAdvice
+  /** The keyring (`/v1/keys`); without it those routes answer 503. */
+  keys?: ApiKeys
   /** Subscribes to component events for `/v1/events`; returns the unsubscribe function. */
   subscribeEvents?: (listener: (event: ApiEvent) => void) => () => void
 }

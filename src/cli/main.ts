@@ -11,6 +11,7 @@ import { ConfigError, InvalidKeyError, InvalidStepError, UsageError } from '../e
 import { registerAdvise } from './commands/advise.js'
 import { registerDemo } from './commands/demo.js'
 import { registerKeygen } from './commands/keygen.js'
+import { registerKeys } from './commands/keys.js'
 import { registerObserve } from './commands/observe.js'
 import { registerPattern } from './commands/pattern.js'
 import { registerSimulate } from './commands/simulate.js'
@@ -58,6 +59,7 @@ Run '${PROGRAM_NAME} <command> --help' for the options of a command.`,
   registerDemo(program, ctx)
   registerStart(program, ctx)
   registerAdvise(program, ctx)
+  registerKeys(program, ctx)
   registerObserve(program, ctx)
   registerStatus(program, ctx)
   registerSimulate(program, ctx)
