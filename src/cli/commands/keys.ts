@@ -46,7 +46,7 @@ export function registerKeys(program: Command, ctx: CliContext): void {
       'after',
       `
 A rotation, with no message lost (receivers accept every installed key):
-  $ patternmesh keygen new.key
+  $ patternmesh keygen --out new.key
   $ patternmesh keys http://127.0.0.1:7070 install --key-file new.key
   $ patternmesh keys http://127.0.0.1:7070 list
   $ patternmesh keys http://127.0.0.1:7070 use <new-id>
