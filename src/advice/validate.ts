@@ -28,6 +28,7 @@ export const LIVE_CONFIG_KEYS = [
   'preempt',
   'maxWeight',
   'apiRateLimit',
+  'allowPeers',
 ] as const
 
 export const ADVICE_REQUEST_SCHEMA = {

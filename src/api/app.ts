@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http'
 import swagger from '@fastify/swagger'
 import websocket from '@fastify/websocket'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
-import { requireToken } from './auth.js'
+import { requireAccess, type Access } from './auth.js'
 import { readJsonBody } from './body.js'
 import { EVENT_CLIENT_MAX_PAYLOAD, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './constants.js'
 import type { ApiContext } from './context.js'
@@ -26,12 +26,16 @@ import { EVENTS_PATH } from './events-stream.js'
 import { toApiError } from './http-errors.js'
 import { swaggerOptions } from './openapi.js'
 import { ADVICE_SCHEMAS } from './routes/advice-schemas.js'
+import { MESSAGE_SCHEMAS } from './routes/messages-schemas.js'
 import { API_ROUTES, type ApiRoute } from './routes/index.js'
+import { ADMIN_BEARER, FORBIDDEN, READ_BEARER } from './routes/route.js'
 import { sharedSchemas } from './openapi-schemas.js'
 import { compileValidator } from './validation.js'
 import { serveUpgradeAsHttp, onClientError } from './upgrade.js'
 
 const KNOWN_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'])
+/** Says what the request's token opens: `read` or `admin`. */
+export const TOKEN_ACCESS_HEADER = 'X-Token-Access'
 const COMMON_HEADERS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' }
 
 /** Builds the app of one server start (not listening yet). */
@@ -66,7 +70,8 @@ export async function buildApp(ctx: ApiContext, version: string): Promise<Fastif
       perMessageDeflate: false,
     },
   })
-  for (const schema of sharedSchemas(ADVICE_SCHEMAS)) app.addSchema(schema)
+  for (const schema of sharedSchemas({ ...ADVICE_SCHEMAS, ...MESSAGE_SCHEMAS }))
+    app.addSchema(schema)
   app.setValidatorCompiler(compileValidator)
   // Response schemas document; they do not filter: extra fields (extraStatus) go out as given.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
@@ -108,14 +113,14 @@ export async function buildApp(ctx: ApiContext, version: string): Promise<Fastif
 
 function routeOptions(route: ApiRoute, ctx: ApiContext): Parameters<FastifyInstance['route']>[0] {
   const onRequest = [
-    ...(route.auth ? [authorise(ctx)] : []),
+    ...(route.auth ? [authorise(ctx, accessNeeded(route))] : []),
     ...(route.write ? [takeWriteToken(ctx)] : []),
   ]
   const preHandler = route.preHandler?.(ctx)
   return {
     method: route.method,
     url: route.path,
-    schema: route.schema,
+    schema: route.auth ? withAccessRules(route) : route.schema,
     ...(route.bodyLimit !== undefined ? { bodyLimit: route.bodyLimit(ctx) } : {}),
     ...(onRequest.length > 0 ? { onRequest } : {}),
     preValidation: async (request: FastifyRequest) => {
@@ -130,12 +135,37 @@ function routeOptions(route: ApiRoute, ctx: ApiContext): Parameters<FastifyInsta
   } as unknown as Parameters<FastifyInstance['route']>[0]
 }
 
-/** The bearer token; on a WebSocket upgrade it may be `?token=` (browsers set no headers). */
+/**
+ * A GET (the event stream, reads that need a token) takes the read token or the admin one;
+ * anything else is a write and takes the admin token only. By method, so a new write route
+ * cannot be left open to read tokens by mistake.
+ */
+function accessNeeded(route: ApiRoute): Access {
+  return route.method === 'GET' ? 'read' : 'admin'
+}
+
+/** The route's schema with the bearer schemes that open it, and its 403 for writes. */
+function withAccessRules(route: ApiRoute): Record<string, unknown> {
+  const admin = accessNeeded(route) === 'admin'
+  const responses = (route.schema['response'] ?? {}) as Record<string, unknown>
+  return {
+    ...route.schema,
+    security: admin ? ADMIN_BEARER : READ_BEARER,
+    response:
+      admin && responses['403'] === undefined ? { ...responses, 403: FORBIDDEN } : responses,
+  }
+}
+
+/**
+ * The bearer token; on a WebSocket upgrade it may be `?token=` (browsers set no headers). The
+ * answer says what the token opens (`X-Token-Access: read | admin`): the dashboard hides write
+ * actions from a read token.
+ */
 const authorise =
-  (ctx: ApiContext) =>
-  async (request: FastifyRequest): Promise<void> => {
+  (ctx: ApiContext, needed: Access) =>
+  async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const query = request.ws ? new URLSearchParams(queryOf(request)) : undefined
-    requireToken(request.raw, ctx.token, query)
+    void reply.header(TOKEN_ACCESS_HEADER, requireAccess(request.raw, ctx.tokens, needed, query))
   }
 
 /** One token of the write limit per write request, taken after the token check. */

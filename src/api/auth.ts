@@ -1,6 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { unauthorized } from './errors.js'
+import { forbidden, unauthorized } from './errors.js'
+
+/**
+ * What a token opens. `admin` (`apiToken`): everything. `read` (`apiReadToken`): GET routes and
+ * the event stream, never a write (DESIGN §16).
+ */
+export type Access = 'read' | 'admin'
+
+/** The tokens a server takes: the admin one always, the read one if configured. */
+export interface ApiTokens {
+  admin: string
+  read?: string | undefined
+}
 
 /**
  * Constant-time token comparison. Both sides are hashed first, so the comparison runs on equal
@@ -22,14 +34,37 @@ export function bearerToken(req: IncomingMessage): string | undefined {
 }
 
 /**
- * Throws a 401 ApiError unless the request carries the token: in the Authorization header, or
- * (WebSocket upgrades only: browsers cannot set headers there) as `?token=`.
+ * The access `given` grants, or undefined for no token or a wrong one. Both comparisons always
+ * run, so the answer's time does not say which token was close.
  */
+export function accessOf(tokens: ApiTokens, given: string | undefined): Access | undefined {
+  const admin = tokenMatches(tokens.admin, given)
+  const read = tokens.read !== undefined && tokenMatches(tokens.read, given)
+  return admin ? 'admin' : read ? 'read' : undefined
+}
+
+/**
+ * Throws a 401 ApiError unless the request carries a token (in the Authorization header, or,
+ * on WebSocket upgrades only since browsers cannot set headers there, as `?token=`), and a
+ * 403 if its token does not open `needed`. Returns the access granted.
+ */
+export function requireAccess(
+  req: IncomingMessage,
+  tokens: ApiTokens,
+  needed: Access,
+  query?: URLSearchParams,
+): Access {
+  const access = accessOf(tokens, bearerToken(req) ?? query?.get('token') ?? undefined)
+  if (access === undefined) throw unauthorized()
+  if (needed === 'admin' && access !== 'admin') throw forbidden()
+  return access
+}
+
+/** As requireAccess with the admin token alone (kept for callers with one token). */
 export function requireToken(
   req: IncomingMessage,
   expected: string,
   query?: URLSearchParams,
 ): void {
-  const given = bearerToken(req) ?? query?.get('token') ?? undefined
-  if (!tokenMatches(expected, given)) throw unauthorized()
+  requireAccess(req, { admin: expected }, 'admin', query)
 }

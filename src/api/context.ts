@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import type { ApiTokens } from './auth.js'
 import type { EventsStream } from './events-stream.js'
 import type { ApiMetrics } from './metrics.js'
 import type { PeerTracker } from './peer-tracker.js'
@@ -10,7 +11,8 @@ import type { ApiNode } from './types.js'
 export interface ApiContext {
   node: ApiNode
   version: string
-  token: string
+  /** Admin token (`apiToken`) and the read-only one (`apiReadToken`), if any. */
+  tokens: ApiTokens
   readiness: Readiness
   metrics: ApiMetrics
   peers: PeerTracker

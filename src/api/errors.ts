@@ -23,6 +23,9 @@ export const unauthorized = (): ApiError =>
     'WWW-Authenticate': 'Bearer realm="patternmesh"',
   })
 
+export const forbidden = (): ApiError =>
+  new ApiError(403, 'FORBIDDEN', 'this token is read-only: writes need the admin token (apiToken)')
+
 export const notFound = (path: string): ApiError =>
   new ApiError(404, 'NOT_FOUND', `no route for ${path}`)
 
@@ -72,6 +75,7 @@ export function rawErrorResponse(error: ApiError): string {
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   426: 'Upgrade Required',

@@ -61,6 +61,7 @@ export function messageFrame(message: MeshMessage): EventFrame {
     seq: envelope.seq,
     bytes: envelope.data.length,
     ...previewData(envelope.data),
+    ...(message.direct === true ? { direct: true } : {}),
   }
 }
 

@@ -37,9 +37,8 @@ export class EventsStream {
   private readonly init: EventsStreamInit
   private readonly log: Logger | undefined
   private readonly subscribers = new Set<Subscriber>()
-  private readonly detach: Array<() => void> = []
-  private pingTimer: NodeJS.Timeout | undefined
-  private running_ = false
+  /** One per start: listeners, the external subscription and the ping timer end with it. */
+  private controller: AbortController | undefined
 
   constructor(init: EventsStreamInit) {
     this.init = init
@@ -51,8 +50,10 @@ export class EventsStream {
   }
 
   start(): void {
-    if (this.running_) return
-    this.running_ = true
+    if (this.controller !== undefined) return
+    const controller = new AbortController()
+    this.controller = controller
+    const { signal } = controller
     const { node } = this.init
     this.on('message', (event) => this.publish(messageFrame(event.detail)))
     this.on('step.changed', (event) => this.publish(stepFrame(event.detail)))
@@ -67,22 +68,22 @@ export class EventsStream {
       if (frame !== undefined) this.publish(frame)
     })
     if (node.subscribeEvents !== undefined) {
-      this.detach.push(node.subscribeEvents((event) => this.publishExternal(event)))
+      const unsubscribe = node.subscribeEvents((event) => this.publishExternal(event))
+      signal.addEventListener('abort', unsubscribe, { once: true })
     }
-    this.pingTimer = setInterval(
+    const pingTimer = setInterval(
       () => this.pingAll(),
       this.init.pingIntervalMs ?? EVENT_PING_INTERVAL_MS,
     )
-    this.pingTimer.unref()
+    pingTimer.unref()
+    signal.addEventListener('abort', () => clearInterval(pingTimer), { once: true })
   }
 
   /** Detaches from the node, closes every client (1001 going away) and the ws server. */
   async stop(): Promise<void> {
-    if (!this.running_) return
-    this.running_ = false
-    clearInterval(this.pingTimer)
-    this.pingTimer = undefined
-    for (const undo of this.detach.splice(0)) undo()
+    if (this.controller === undefined) return
+    this.controller.abort()
+    this.controller = undefined
     const closing = [...this.subscribers].map(async ({ ws }) => {
       await new Promise<void>((resolve) => {
         if (ws.readyState === ws.CLOSED) return resolve()
@@ -101,12 +102,12 @@ export class EventsStream {
 
   /** Whether the stream takes clients (between start and stop). */
   get running(): boolean {
-    return this.running_
+    return this.controller !== undefined
   }
 
   /** A client whose upgrade was authorised: it gets `hello`, then the frames it asked for. */
   accept(ws: WebSocket, types: ReadonlySet<string> | undefined): void {
-    if (!this.running_) {
+    if (this.controller === undefined) {
       ws.close(1001, 'server stopping')
       return
     }
@@ -182,7 +183,11 @@ export class EventsStream {
       }
     }
     this.init.node.addEventListener(type, listener)
-    this.detach.push(() => this.init.node.removeEventListener(type, listener))
+    this.controller?.signal.addEventListener(
+      'abort',
+      () => this.init.node.removeEventListener(type, listener),
+      { once: true },
+    )
   }
 }
 

@@ -28,6 +28,7 @@ export function meshNodeView(node: MeshPeer, extra: Partial<ApiNode> = {}): ApiN
       return await node.broadcast(data)
     },
     whenReady: async () => await node.whenReady(),
+    peerMetrics: async () => await node.metrics.text(),
     addEventListener: (type, listener) => node.addEventListener(type, listener),
     removeEventListener: (type, listener) => node.removeEventListener(type, listener),
     ...(node.members !== undefined
@@ -59,6 +60,7 @@ export function meshNodeView(node: MeshPeer, extra: Partial<ApiNode> = {}): ApiN
       : {}),
     ...(node.advice !== undefined ? { advice: adviceProvider(node) } : {}),
     ...(node.keyring !== undefined ? { keys: node.keyring } : {}),
+    ...deliveryProviders(node),
     ...extra,
   }
   return view
@@ -76,6 +78,28 @@ function adviceProvider(node: MeshPeer): ApiAdvice {
     get: (id) => node.advice?.get(id),
     issue: async (request, meta) => await service().issue(request, meta),
     rollback: async (id, ttlMs, meta) => await service().rollback(id, ttlMs, meta),
+  }
+}
+
+/** The message log and directed messages of the node's current start. */
+function deliveryProviders(node: MeshPeer): Pick<ApiNode, 'messageLog' | 'direct'> {
+  const direct = (): NonNullable<MeshPeer['direct']> => {
+    const service = node.direct
+    if (service === undefined) throw new NotStartedError()
+    return service
+  }
+  const log = (): NonNullable<MeshPeer['messageLog']> => {
+    const service = node.messageLog
+    if (service === undefined) throw new NotStartedError()
+    return service
+  }
+  return {
+    messageLog: { read: (after, limit) => log().read(after, limit), stats: () => log().stats() },
+    direct: {
+      send: async (to, data, options) => await direct().send(to, data, options),
+      broadcastAcked: async (data, ack, options) =>
+        await direct().broadcastAcked(data, ack, options),
+    },
   }
 }
 

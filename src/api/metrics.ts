@@ -6,11 +6,13 @@ import type { ApiNode } from './types.js'
 /**
  * The node's metrics, in a registry of this server (never prom-client's global one). The
  * counters mirror `node.stats()` when scraped, so nothing has to be counted twice; the API's
- * own counters (requests, dropped events) are counted as they happen.
+ * own counters (requests, dropped events) are counted as they happen. `/metrics` serves them
+ * with the peer's own registry (`node.peerMetrics`: the core's, libp2p's and each service's
+ * metrics) and the process's (CPU, memory, event-loop lag, GC).
  */
 export interface ApiMetrics {
   readonly registry: Registry
-  /** The Prometheus text of this node's metrics and of the process. */
+  /** The Prometheus text of the API's metrics, the peer's registry and the process's. */
   render(): Promise<{ text: string; contentType: string }>
   countRequest(method: string, route: string, status: number): void
   countDroppedEvents(count: number): void
@@ -136,9 +138,13 @@ export function createApiMetrics(init: ApiMetricsInit): ApiMetrics {
   return {
     registry,
     async render() {
-      const own = await registry.metrics()
-      const process = await processRegistry().metrics()
-      return { text: `${own.trimEnd()}\n\n${process}`, contentType: registry.contentType }
+      const parts = [
+        await registry.metrics(),
+        (await node.peerMetrics?.()) ?? '',
+        await processRegistry().metrics(),
+      ]
+      const text = parts.map((part) => part.trim()).filter((part) => part !== '')
+      return { text: `${text.join('\n\n')}\n`, contentType: registry.contentType }
     },
     countRequest(method, route, status) {
       requests.inc({ method, route, status: String(status) })

@@ -38,9 +38,23 @@ export function swaggerOptions(version: string): FastifyDynamicSwaggerOptions {
         title: 'patternmesh node control API',
         version,
         description:
-          'Per-node control API. Reads are open; writes and the event stream need `Authorization: Bearer <token>`. Errors are `{ error: { code, message } }`; an unknown path answers 404 and a wrong method 405 with `Allow`.',
+          'Per-node control API. Reads are open; the event stream needs `Authorization: Bearer <token>` with the read token (`apiReadToken`) or the admin one (`apiToken`); writes need the admin token, and answer 403 FORBIDDEN to the read token. Errors are `{ error: { code, message } }`; an unknown path answers 404 and a wrong method 405 with `Allow`.',
       },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'admin token (`apiToken`, `<dataDir>/api-token`): everything',
+          },
+          readBearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'read-only token (`apiReadToken`, `<dataDir>/api-read-token`): GET routes and the event stream; a write answers 403 FORBIDDEN',
+          },
+        },
+      },
     },
     // Shared schemas keep their names as components (`#/components/schemas/Status`).
     refResolver: {

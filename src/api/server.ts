@@ -52,7 +52,7 @@ class FastifyApiServer implements ApiServer {
     this.ctx = {
       node,
       version: deps.version,
-      token: deps.token,
+      tokens: { admin: deps.token, read: deps.readToken },
       readiness: new Readiness(node),
       metrics,
       peers: new PeerTracker(node),

@@ -5,7 +5,9 @@ import { ConfigError } from '../errors.js'
 import { ensureDir, writeFileAtomic } from '../store/index.js'
 
 export const API_TOKEN_FILE = 'api-token'
-/** Same bounds as the `apiToken` config key. */
+/** The read-only token's file (`apiReadToken`): GETs and the event stream, no writes. */
+export const API_READ_TOKEN_FILE = 'api-read-token'
+/** Same bounds as the `apiToken` and `apiReadToken` config keys. */
 const MIN_TOKEN_LENGTH = 16
 const MAX_TOKEN_LENGTH = 256
 
@@ -20,17 +22,20 @@ export interface ResolvedApiToken {
 /**
  * The API token: the configured one, else the one in `<dataDir>/api-token`, else a new
  * 32-byte base64url token written there (mode 0600, temp file + rename; the data dir is
- * created with mode 0700 if missing).
+ * created with mode 0700 if missing). `kind: 'read'`: the same for the read-only token,
+ * `apiReadToken` in `<dataDir>/api-read-token`.
  */
 export async function resolveApiToken(options: {
   configured?: string | undefined
   dataDir: string
+  kind?: 'admin' | 'read'
 }): Promise<ResolvedApiToken> {
   if (options.configured !== undefined && options.configured !== '') {
     return { token: options.configured, source: 'configured' }
   }
-  const path = join(options.dataDir, API_TOKEN_FILE)
-  const existing = await readTokenFile(path)
+  const read = options.kind === 'read'
+  const path = join(options.dataDir, read ? API_READ_TOKEN_FILE : API_TOKEN_FILE)
+  const existing = await readTokenFile(path, read ? 'apiReadToken' : 'apiToken')
   if (existing !== undefined) return { token: existing, source: 'file', path }
   const token = randomBytes(32).toString('base64url')
   await ensureDir(options.dataDir)
@@ -38,19 +43,19 @@ export async function resolveApiToken(options: {
   return { token, source: 'generated', path }
 }
 
-async function readTokenFile(path: string): Promise<string | undefined> {
+async function readTokenFile(path: string, key: string): Promise<string | undefined> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new ConfigError(`apiToken: cannot read ${path}: ${(err as Error).message}`, 'apiToken')
+    throw new ConfigError(`${key}: cannot read ${path}: ${(err as Error).message}`, key)
   }
   const token = text.trim()
   if (token.length < MIN_TOKEN_LENGTH || token.length > MAX_TOKEN_LENGTH || /\s/.test(token))
     throw new ConfigError(
-      `apiToken: ${path} does not hold a usable token (${MIN_TOKEN_LENGTH}–${MAX_TOKEN_LENGTH} characters, no spaces); delete it to have a new one generated`,
-      'apiToken',
+      `${key}: ${path} does not hold a usable token (${MIN_TOKEN_LENGTH}–${MAX_TOKEN_LENGTH} characters, no spaces); delete it to have a new one generated`,
+      key,
     )
   return token
 }

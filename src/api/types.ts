@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
 import type { BroadcastReceipt, MeshNodeEvents, MeshNodeStats } from '../node/index.js'
 import type { AdviceView } from '../advice/index.js'
-import type { ApiKeys } from './routes/keys.js'
+import type { AckedBroadcast, MessagePage, SendResult } from '../direct/index.js'
 import type { Anomaly, AnomalyKind } from '../observer/anomaly.js'
 import type { NetworkMetrics, PeerStats } from '../observer/index.js'
 
@@ -105,7 +105,7 @@ export interface ApiNode {
   /** Known multiaddrs of a peer (peer store), for `/v1/peers`. */
   peerAddrs?: (peerId: string) => string[]
   /** Frames of a peer dropped unread while it was graylisted, for `/v1/peers`. */
-  droppedWhileGraylisted?: (peerId: string) => number
+  droppedWhileGraylisted?: (peerId: string) => number | undefined
   /** Every peer's graylisted drops since start, for `/metrics` (observer). */
   droppedWhileGraylistedTotal?: () => number
   /** Term, principal and own roles (roles component); default: term 0, no principal. */
@@ -114,8 +114,31 @@ export interface ApiNode {
   advice?: ApiAdvice
   /** The keyring (`/v1/keys`); without it those routes answer 503. */
   keys?: ApiKeys
+  /**
+   * The Prometheus text of the peer's own registry (core, libp2p and services' metrics),
+   * served by `/metrics` beside the API's.
+   */
+  peerMetrics?: () => Promise<string>
+  /** The log of delivered messages (`GET /v1/messages`); without it that route answers 503. */
+  messageLog?: ApiMessageLog
+  /** Directed messages (`to`) and acknowledged broadcasts (`ack`); without it they answer 503. */
+  direct?: ApiDirect
   /** Subscribes to component events for `/v1/events`; returns the unsubscribe function. */
   subscribeEvents?: (listener: (event: ApiEvent) => void) => () => void
+}
+
+/** What the routes use of the keyring (KeyringService satisfies it). */
+export interface ApiKeys {
+  list(): Array<{ id: string; primary: boolean; members: number }>
+  install(hex: string): Promise<KeyOpAnswer>
+  use(id: string): Promise<KeyOpAnswer>
+  remove(id: string): Promise<KeyOpAnswer>
+}
+
+export interface KeyOpAnswer {
+  op: string
+  id: string
+  results: Array<{ member: string; status: string; detail?: string }>
 }
 
 /** What the advice routes use of the advice component (AdviceService satisfies it). */
@@ -124,6 +147,22 @@ export interface ApiAdvice {
   get(id: string): AdviceView | undefined
   issue(request: unknown, meta: { who: string }): Promise<{ id: string }>
   rollback(id: string, ttlMs: number | undefined, meta: { who: string }): Promise<{ id: string }>
+}
+
+/** What `GET /v1/messages` uses of the message log (MessageLog satisfies it). */
+export interface ApiMessageLog {
+  read(after: number | undefined, limit: number): MessagePage
+  stats(): { dropped: number }
+}
+
+/** What `POST /v1/messages` with `to` or `ack` uses (DirectMessaging satisfies it). */
+export interface ApiDirect {
+  send(to: string, data: Uint8Array | string, options: { timeoutMs?: number }): Promise<SendResult>
+  broadcastAcked(
+    data: Uint8Array | string,
+    ack: number,
+    options: { timeoutMs?: number },
+  ): Promise<AckedBroadcast>
 }
 
 export interface ApiRateLimit {
@@ -135,8 +174,10 @@ export interface ApiRateLimit {
 
 export interface ApiDeps {
   node: ApiNode
-  /** Bearer token for writes and the event stream. */
+  /** Admin bearer token (`apiToken`): writes, and everything a read token opens. */
   token: string
+  /** Read-only bearer token (`apiReadToken`): the event stream and GETs, never a write. */
+  readToken?: string
   host: string
   /** 0 picks a free port (tests). */
   port: number

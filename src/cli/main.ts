@@ -9,14 +9,17 @@
 import { Command, CommanderError } from 'commander'
 import { ConfigError, InvalidKeyError, InvalidStepError, UsageError } from '../errors.js'
 import { registerAdvise } from './commands/advise.js'
+import { registerAttack } from './commands/attack.js'
 import { registerDemo } from './commands/demo.js'
 import { registerKeygen } from './commands/keygen.js'
 import { registerKeys } from './commands/keys.js'
 import { registerObserve } from './commands/observe.js'
 import { registerPattern } from './commands/pattern.js'
+import { registerSend } from './commands/send.js'
 import { registerSimulate } from './commands/simulate.js'
 import { registerStart } from './commands/start.js'
 import { registerStatus } from './commands/status.js'
+import { registerTail } from './commands/tail.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, PROGRAM_NAME, errorLine, type CliIo } from './io.js'
 import type { CliContext } from './context.js'
 import { packageVersion } from './version.js'
@@ -60,8 +63,11 @@ Run '${PROGRAM_NAME} <command> --help' for the options of a command.`,
   registerStart(program, ctx)
   registerAdvise(program, ctx)
   registerKeys(program, ctx)
+  registerAttack(program, ctx)
   registerObserve(program, ctx)
   registerStatus(program, ctx)
+  registerSend(program, ctx)
+  registerTail(program, ctx)
   registerSimulate(program, ctx)
   return program
 }

@@ -39,8 +39,20 @@ export interface MeshConfig {
   listen: string[]
   bootstrap: string[]
   mdns: boolean
+  /**
+   * The peers (ids) that may connect; empty: everyone. Any other is refused by libp2p's
+   * connection gater once the handshake names it. Live: CONFIG advice and SIGHUP; existing
+   * connections to peers no longer listed are closed.
+   */
+  allowPeers: string[]
   api: string
+  /** Admin token of the control API (everything); else `<dataDir>/api-token`. */
   apiToken?: string
+  /**
+   * Read-only token of the control API: GET routes and the event stream, a write answers 403
+   * (a dashboard on a wall screen). Else `<dataDir>/api-read-token`.
+   */
+  apiReadToken?: string
   /**
    * Writes (`POST /v1/messages`, advice) the control API takes: a token bucket of `burst`
    * refilled at `writesPerSecond`, shared by every client. Read live by the API.
@@ -51,6 +63,8 @@ export interface MeshConfig {
   batchMaxMessages: number
   batchLingerMs: number
   sendQueueLimit: number
+  /** Delivered messages this node keeps for `GET /v1/messages` (oldest dropped and counted). */
+  messageLogSize: number
   /** Seed NetworkConfig fields, kept. */
   /** Frames a second one signer may sustain (and its burst) before the observer reports FLOOD. */
   floodRatePerSecond: number
@@ -102,6 +116,8 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   listen: ['/ip4/0.0.0.0/tcp/4001', '/ip4/0.0.0.0/tcp/4002/ws'],
   bootstrap: [],
   mdns: true,
+  // Everyone who has the network key (and the PSK, if set) may connect.
+  allowPeers: Object.freeze([]) as unknown as string[],
   api: '127.0.0.1:7070',
   // A messaging API: a script posting a few hundred messages must not hit 429 (a batch
   // of up to 1,000 messages costs one token), while a runaway loop is still held to about
@@ -115,6 +131,8 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   batchLingerMs: 1,
   // Outbound frames waiting for a batch; beyond it broadcast() waits, then fails.
   sendQueueLimit: 10_000,
+  // A client that reconnects resumes from its cursor within this many messages (DESIGN §15).
+  messageLogSize: 10_000,
   // Generous: an honest batched sender reaches ~100k frames/s; tighten it for your traffic.
   floodRatePerSecond: 50_000,
   floodBurst: 100_000,

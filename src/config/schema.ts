@@ -29,8 +29,15 @@ export const CONFIG_SCHEMA = {
     listen: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 32 },
     bootstrap: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 256 },
     mdns: { type: 'boolean' },
+    allowPeers: {
+      type: 'array',
+      items: { type: 'string', minLength: 1, maxLength: 128 },
+      maxItems: 10_000,
+      uniqueItems: true,
+    },
     api: { type: 'string', pattern: '^(off|[^\\s:]+:\\d{1,5}|\\[[0-9a-fA-F:]+\\]:\\d{1,5})$' },
     apiToken: { type: 'string', minLength: 16, maxLength: 256 },
+    apiReadToken: { type: 'string', minLength: 16, maxLength: 256 },
     apiRateLimit: {
       type: 'object',
       additionalProperties: false,
@@ -45,6 +52,7 @@ export const CONFIG_SCHEMA = {
     batchMaxMessages: { type: 'integer', minimum: 1, maximum: 4096 },
     batchLingerMs: { type: 'number', minimum: 0, maximum: 1000 },
     sendQueueLimit: { type: 'integer', minimum: 1, maximum: 10_000_000 },
+    messageLogSize: { type: 'integer', minimum: 1, maximum: 10_000_000 },
     floodRatePerSecond: { type: 'number', exclusiveMinimum: 0 },
     floodBurst: { type: 'number', minimum: 1 },
     maxNodes: { type: 'integer', minimum: 1, maximum: 100_000 },

@@ -1,3 +1,4 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { Ajv, type ErrorObject } from 'ajv'
 import { ConfigError } from '../errors.js'
 import type { MeshConfig } from './defaults.js'
@@ -48,6 +49,13 @@ export function validateConfigLayer(layer: unknown, source: string): Partial<Mes
     if (out[a] !== undefined && out[b] !== undefined)
       throw new ConfigError(`${source}: give either ${a} or ${b}, not both`, a)
   }
+  out.allowPeers?.forEach((id, index) => {
+    try {
+      peerIdFromString(id)
+    } catch {
+      throw new ConfigError(`${source}: allowPeers.${index} "${id}" is not a peer id`, 'allowPeers')
+    }
+  })
   return out
 }
 
@@ -81,6 +89,9 @@ export function validateMergedConfig(
     if (config[a] !== undefined && config[b] !== undefined)
       throw new ConfigError(`give either ${a} or ${b}, not both`, a)
   }
+  // A read token equal to the admin one would make every reader an admin.
+  if (config.apiReadToken !== undefined && config.apiReadToken === config.apiToken)
+    throw new ConfigError('apiReadToken must differ from apiToken', 'apiReadToken')
   if (
     config.seed === undefined &&
     config.keyFile === undefined &&

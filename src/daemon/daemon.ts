@@ -164,9 +164,15 @@ export class Daemon {
       configured: this.config.apiToken,
       dataDir: this.config.dataDir,
     })
+    const readToken = await resolveApiToken({
+      configured: this.config.apiReadToken,
+      dataDir: this.config.dataDir,
+      kind: 'read',
+    })
     this.api = createApiServer({
       node: meshNodeView(node),
       token: token.token,
+      readToken: readToken.token,
       host: at.host,
       port: at.port,
       version: packageVersion(),
@@ -189,9 +195,11 @@ export class Daemon {
       {
         url,
         dashboard: `${url}/`,
+        // Where the tokens are, never what they are.
         token: token.source === 'configured' ? 'configured' : token.path,
+        readToken: readToken.source === 'configured' ? 'configured' : readToken.path,
       },
-      'control API: dashboard at url, bearer token for writes and events at token',
+      'control API: dashboard at url, admin bearer token at token, read-only one at readToken',
     )
   }
 

@@ -12,7 +12,7 @@ import { validateMergedConfig, type MeshConfig } from '../config/index.js'
 import type { LiveConfig } from '../node/ports.js'
 
 /** Keys whose values never go into a log line (only that they changed). */
-const SECRET_KEYS: ReadonlySet<string> = new Set(['seed', 'apiToken'])
+const SECRET_KEYS: ReadonlySet<string> = new Set(['seed', 'apiToken', 'apiReadToken'])
 
 const LIVE: ReadonlySet<string> = new Set<string>(LIVE_CONFIG_KEYS)
 

@@ -72,6 +72,9 @@ export const MEMBER_TABLE_MAX_ENTRIES = 1024
 /** …and this many bytes (a member is ~400 B: a thousand fit). */
 export const MEMBER_TABLE_MAX_BYTES = 512 * 1024
 
+/** Member tables a node takes in after it starts; then heartbeats tell it the rest. */
+export const MEMBER_TABLE_ANSWERS_PER_START = 3
+
 /** Member tables asked of peers at once; more wait in a queue of this many peers. */
 export const MEMBER_TABLE_PULLS_IN_FLIGHT = 4
 export const MEMBER_TABLE_PULL_QUEUE = 64

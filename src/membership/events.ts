@@ -35,7 +35,14 @@ export interface MembershipEvents {
   /** A dead member dropped from the table (retention over, or room needed). */
   'members.removed': CustomEvent<{ peerId: string }>
   /** A peer's member table was imported (fast joining): roles may elect from it at once. */
-  'members.table': CustomEvent<{ from: string; at: number; members: number; imported: number }>
+  'members.table': CustomEvent<{
+    from: string
+    at: number
+    members: number
+    imported: number
+    /** The highest term the table's members believe in (counts for our next claim). */
+    maxTerm: number
+  }>
   /** This node is leaving (`leave()`): the next heartbeat says so; a principal hands over now. */
   'members.leaving': CustomEvent<{ at: number }>
   /** A new member refused because the table is full of live members (`maxNodes`). */

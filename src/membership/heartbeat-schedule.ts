@@ -10,7 +10,7 @@ import { HEARTBEAT_JITTER, PAUSE_THRESHOLD_MS } from './constants.js'
 export interface HeartbeatScheduleInit {
   /** This node's interval now. */
   intervalMs: () => number
-  /** The longest hold after a pause: the detector's dead period (read live). */
+  /** The detector's dead period (read live): the longest hold, and the gap between two. */
   maxHoldMs: () => number
   /** One tick: run the detector, send a heartbeat. Must not throw. */
   tick: () => void
@@ -69,11 +69,11 @@ export class HeartbeatSchedule {
   private noteLag(lag: number): void {
     if (!(lag > PAUSE_THRESHOLD_MS)) return
     const now = this.init.now()
-    const interval = this.init.intervalMs()
-    // One hold per pause: on a machine late all the time the detector would never judge, so a
-    // new hold waits a whole interval after the last one ended (failover is late by one at most).
-    if (now < this.holdUntil + interval) return
-    this.holdUntil = now + Math.min(lag, this.init.maxHoldMs())
+    // One hold per pause, a dead period at most, and none again for a dead period after it: on
+    // a machine late all the time the detector still judges, one dead period late at worst.
+    const deadPeriod = this.init.maxHoldMs()
+    if (now < this.holdUntil + deadPeriod) return
+    this.holdUntil = now + Math.min(lag, deadPeriod)
   }
 
   /** The earliest member deadline; the detector runs 1 ms past it. */

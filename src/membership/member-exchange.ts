@@ -13,6 +13,7 @@ import type { Libp2pSurface } from '../node/ports.js'
 import { decodeJsonPayload, encodeJsonPayload } from '../protocol/json-payload.js'
 import { requestOnce, serveRequests } from '../rpc/request-response.js'
 import {
+  MEMBER_TABLE_ANSWERS_PER_START,
   MEMBER_TABLE_MAX_BYTES,
   MEMBER_TABLE_MAX_ENTRIES,
   MEMBER_TABLE_PULLS_IN_FLIGHT,
@@ -107,6 +108,7 @@ export class MemberExchange {
   private readonly queued = new Set<string>()
   private inFlight = 0
   private signal: AbortSignal | undefined
+  private answeredSinceStart = 0
   readonly counters: MemberExchangeStats = { pulls: 0, answered: 0, failed: 0, dropped: 0 }
 
   constructor(components: MemberExchangeComponents, init: MemberExchangeInit) {
@@ -117,6 +119,7 @@ export class MemberExchange {
   /** Serves the protocol and asks every peer connected now or later; `signal` ends it all. */
   async start(signal: AbortSignal): Promise<void> {
     this.signal = signal
+    this.answeredSinceStart = 0
     const { libp2p, frames } = this.components
     await serveRequests(
       libp2p,
@@ -138,10 +141,15 @@ export class MemberExchange {
     await this.components.libp2p.unhandle(MEMBERS_PROTOCOL).catch(() => undefined)
   }
 
-  /** Asks `peer` for its table, soon: a few at a time, a bounded queue for the rest. */
+  /**
+   * Asks `peer` for its table, soon: a few at a time, a bounded queue for the rest; once
+   * `MEMBER_TABLE_ANSWERS_PER_START` tables came in, heartbeats tell the rest (in a 100-node
+   * mesh forming at once, every node asking all its peers cost more than it taught).
+   */
   pull(peer: PeerId): void {
     const id = peer.toString()
     if (this.signal?.aborted !== false || this.queued.has(id)) return
+    if (this.answeredSinceStart >= MEMBER_TABLE_ANSWERS_PER_START) return
     if (this.queue.length >= MEMBER_TABLE_PULL_QUEUE) {
       this.counters.dropped++
       return
@@ -177,6 +185,7 @@ export class MemberExchange {
       const table = decodeMemberTable(data)
       if (!table.ok) throw new Error(table.detail)
       this.counters.answered++
+      this.answeredSinceStart++
       this.init.onTable(id, table.value)
     } catch (err) {
       this.counters.failed++

@@ -75,7 +75,7 @@ export class MemberIntake {
       this.capacity(),
       envelope.seq,
     )
-    this.recorded(peerId, decoded.value, envelope.globalStep, receivedAt, result)
+    this.recorded(peerId, decoded.value, envelope.globalStep, receivedAt, result, receivedAt)
     return { verdict: 'accept' }
   }
 
@@ -88,19 +88,25 @@ export class MemberIntake {
     this.counters.tablesImported++
     const selfId = this.init.selfId()
     let imported = 0
+    let maxTerm = 0
     for (const reported of members) {
       if (reported.id === selfId) continue
+      maxTerm = Math.max(maxTerm, reported.heartbeat.term)
       // Only the peer speaks for itself at age 0; others' entries are at least its age.
-      const entry = reported.id === from ? { ...reported, ageMs: 0 } : reported
+      const own = reported.id === from
+      const entry = own ? { ...reported, ageMs: 0 } : reported
       const result = this.init.table.adopt(entry, now, this.capacity(), this.init.timing())
       if (result === undefined) continue
       if (result.accepted && result.joined) imported++
-      this.recorded(entry.id, entry.heartbeat, entry.step, now - entry.ageMs, result)
+      // The peer's own entry is its heartbeat of now; the others are hearsay, not heartbeats
+      // (their step and claim are as old as the reporter's copy).
+      const receivedAt = own ? now : undefined
+      this.recorded(entry.id, entry.heartbeat, entry.step, now - entry.ageMs, result, receivedAt)
     }
     this.counters.membersImported += imported
     this.init.log?.debug({ from, members: members.length, imported }, 'member table imported')
     this.init.events.safeDispatchEvent('members.table', {
-      detail: { from, at: now, members: members.length, imported },
+      detail: { from, at: now, members: members.length, imported, maxTerm },
     })
   }
 
@@ -135,6 +141,8 @@ export class MemberIntake {
     step: number,
     receivedAt: number,
     result: ObserveResult,
+    /** Set for a heartbeat (or a peer speaking for itself): raises `members.heartbeat`. */
+    heardAt: number | undefined,
   ): void {
     const { events, log } = this.init
     if (!result.accepted) {
@@ -165,19 +173,24 @@ export class MemberIntake {
         detail: { peerId, weight: member.weight, previous: result.weightChange.previous },
       })
     }
-    const detail = {
-      peerId,
-      heartbeat,
-      step,
-      member,
-      receivedAt,
-      electionChanged: result.electionChanged,
-    }
+    const detail =
+      heardAt === undefined
+        ? undefined
+        : {
+            peerId,
+            heartbeat,
+            step,
+            member,
+            receivedAt: heardAt,
+            electionChanged: result.electionChanged,
+          }
     // A leaving heartbeat may hand the principal's term over: roles take the claim before
     // they see the member gone, so no one claims in between.
-    if (member.status === 'left') events.safeDispatchEvent('members.heartbeat', { detail })
+    if (detail !== undefined && member.status === 'left')
+      events.safeDispatchEvent('members.heartbeat', { detail })
     if (result.change !== undefined) this.statusChanged(result.change, receivedAt)
-    if (member.status !== 'left') events.safeDispatchEvent('members.heartbeat', { detail })
+    if (detail !== undefined && member.status !== 'left')
+      events.safeDispatchEvent('members.heartbeat', { detail })
   }
 
   private statusChanged(change: StatusChange, now: number): void {

@@ -16,11 +16,13 @@ import type { ConnectionGater, Libp2p, PeerDiscovery, PrivateKey } from '@libp2p
 import { mdns } from '@libp2p/mdns'
 import { memory } from '@libp2p/memory'
 import { ping, type Ping } from '@libp2p/ping'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type ConnectionManagerInit, type Libp2pOptions } from 'libp2p'
+import type { Registry } from 'prom-client'
 import { ConfigError } from '../errors.js'
 import { bootstrapDialer, type BootstrapDialer } from './bootstrap-dialer.js'
 import {
@@ -83,6 +85,13 @@ export interface MeshLibp2pInit {
   connectionManager?: ConnectionManagerInit
   mdnsIntervalMs?: number
   mdnsServiceTag?: string
+  /**
+   * libp2p's own metrics (connections, streams, bytes per protocol) go into this registry
+   * through @libp2p/prometheus-metrics; none are collected without it. Never prom-client's
+   * global registry: two peers in one process each have theirs. The registry must not hold
+   * libp2p's metrics already (a restarted peer clears it first): a name twice throws.
+   */
+  metricsRegistry?: Registry
   /** pino or compatible; libp2p's debug logger if omitted. */
   logger?: NetLogger
   /** Start the node before returning it (default true). */
@@ -189,6 +198,15 @@ export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p
       ...init.connectionManager,
     },
     peerDiscovery,
+    ...(init.metricsRegistry !== undefined
+      ? {
+          // Process figures (CPU, memory, event loop) are the API's, once per process.
+          metrics: prometheusMetrics({
+            registry: init.metricsRegistry,
+            collectDefaultMetrics: false,
+          }),
+        }
+      : {}),
     services: {
       identify: identify(),
       ping: ping(),

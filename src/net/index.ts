@@ -22,6 +22,16 @@ export {
 } from './errors.js'
 export { generatePskFile, parsePskFile, PSK_ENCODING, PSK_HEADER, PSK_KEY_BYTES } from './psk.js'
 export {
+  AllowlistGater,
+  allowedByList,
+  canonicalPeerIds,
+  type AllowlistEvents,
+  type AllowlistGaterInit,
+  type AllowlistStats,
+  type RefusalDirection,
+} from './allowlist-gater.js'
+export { composeGaters } from './compose-gaters.js'
+export {
   allowedByGroups,
   PartitionGater,
   PartitionTable,

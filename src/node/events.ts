@@ -11,6 +11,8 @@ export interface MeshMessage {
   /** The peer that forwarded it to us (gossipsub propagation source). */
   from: string
   receivedAt: number
+  /** True for a directed message (DESIGN §15), sent to this node over a direct stream. */
+  direct?: boolean
 }
 
 /** Every frame's verdict, accepted or not: what observers and metrics consume. */

@@ -5,7 +5,7 @@ import { TypedEventEmitter } from 'main-event'
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
 import { NotStartedError, ObserverModeError, PayloadTooLargeError } from '../errors.js'
-import type { MeshLibp2p } from '../net/index.js'
+import { AllowlistGater, type MeshLibp2p } from '../net/index.js'
 import type { PatternKeySet } from '../pattern/index.js'
 import { FIXED_HEADER_BYTES, ReplayGuard, TAG_BYTES, encodeBatch } from '../protocol/index.js'
 import { StepClock } from '../sync/step-clock.js'
@@ -43,6 +43,7 @@ export class MeshNode
   readonly topics: MeshTopics
   /** The keys: the primary stamps, any installed one verifies (the keyring changes them). */
   readonly generator: PatternKeySet
+  readonly allowlist = new AllowlistGater({ allowPeers: () => this.config.allowPeers })
   private readonly init: MeshNodeInit
   private readonly log: Logger | undefined
   private readonly replayGuard: ReplayGuard
@@ -83,6 +84,7 @@ export class MeshNode
       }),
       recordStep: (peerId, step) => this.stepSync?.record(peerId, step),
       emit: (type, detail) => this.safeDispatchEvent(type, { detail }),
+      verifyTiming: init.verifyTiming,
     })
   }
 
@@ -233,7 +235,7 @@ export class MeshNode
     this.sealer.restartAt(firstSeq)
     this.privateKey_ = this.init.privateKey ?? (await generateKeyPair('Ed25519'))
     const init = { ...this.init, privateKey: this.privateKey_ }
-    const libp2p = await createNodeLibp2p(this.config, this.topics, init, this.log)
+    const libp2p = await createNodeLibp2p(this, init, this.log, signal)
     this.libp2p_ = libp2p
     this.removeValidators = installValidators(libp2p, this.topics, (m) => this.receive(m))
     this.batcher = createNodeBatcher({

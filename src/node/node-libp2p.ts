@@ -2,21 +2,40 @@
 import type { Message, TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
-import { createMeshLibp2p, type MeshLibp2p } from '../net/index.js'
+import {
+  composeGaters,
+  createMeshLibp2p,
+  type AllowlistGater,
+  type MeshLibp2p,
+} from '../net/index.js'
 import type { MeshNodeEvents } from './events.js'
+import { enforceAllowlist } from './node-allowlist.js'
+import type { NodeEvents } from './ports.js'
 import type { MeshTopics } from './topics.js'
 import type { StepClock } from '../sync/step-clock.js'
 import type { MeshNodeInit, ReceivedGossip } from './types.js'
 
-/** libp2p for `config`, with the init's identity, pnet key and overrides. */
+/** What the node's libp2p is made from: the live config, topics, allowlist and events. */
+export interface NodeLibp2pHost extends NodeEvents {
+  readonly config: MeshConfig
+  readonly topics: MeshTopics
+  readonly allowlist: AllowlistGater
+}
+
+/**
+ * libp2p for the host's config, with the init's identity, pnet key and overrides; the
+ * allowlist gater goes first, before the init's gater (partitions). Until `signal` aborts, a
+ * change of `allowPeers` closes the connections it no longer allows.
+ */
 export async function createNodeLibp2p(
-  config: MeshConfig,
-  topics: MeshTopics,
+  host: NodeLibp2pHost,
   init: Pick<MeshNodeInit, 'transport' | 'privateKey' | 'psk' | 'libp2p'>,
   logger: Logger | undefined,
+  signal: AbortSignal,
 ): Promise<MeshLibp2p> {
+  const { config, topics } = host
   const overrides = init.libp2p
-  return await createMeshLibp2p({
+  const libp2p = await createMeshLibp2p({
     listen: config.listen,
     transport: init.transport ?? 'tcp',
     privateKey: init.privateKey,
@@ -30,12 +49,15 @@ export async function createNodeLibp2p(
     logger,
     connectionManager: { maxConnections: config.maxNodes, ...overrides?.connectionManager },
     ...definedOnly({
-      connectionGater: overrides?.connectionGater,
+      connectionGater: composeGaters(host.allowlist, overrides?.connectionGater),
       datastore: overrides?.datastore,
       gossipsub: overrides?.gossipsub,
       transportFactory: overrides?.transportFactory,
+      metricsRegistry: overrides?.metricsRegistry,
     }),
   })
+  enforceAllowlist(libp2p, host.allowlist, host, logger, signal)
+  return libp2p
 }
 
 /** The entries whose value is defined (exactOptionalPropertyTypes forbids `key: undefined`). */

@@ -61,6 +61,8 @@ export interface MeshObserverInit {
 
 export interface MeshObserverEvents {
   'observer.anomaly': CustomEvent<Anomaly>
+  /** A graylisted peer's gossip messages dropped unread (counted, never validated). */
+  'observer.graylist-drop': CustomEvent<{ peerId: string; messages: number }>
 }
 
 export interface ObserverStats {
@@ -108,7 +110,16 @@ export class MeshObserver extends TypedEventEmitter<MeshObserverEvents> implemen
       new VerdictDetector({ verdicts: components.verdicts, sink, traffic, flood }),
     )
     if (components.pubsub !== undefined)
-      this.detectors.push(new GraylistDetector({ pubsub: components.pubsub, traffic, sink, now }))
+      this.detectors.push(
+        new GraylistDetector({
+          pubsub: components.pubsub,
+          traffic,
+          sink,
+          now,
+          onDrop: (peerId, messages) =>
+            this.safeDispatchEvent('observer.graylist-drop', { detail: { peerId, messages } }),
+        }),
+      )
     const { members, roles } = components
     if (members !== undefined) {
       const maxSteps = Math.max(
@@ -168,9 +179,12 @@ export class MeshObserver extends TypedEventEmitter<MeshObserverEvents> implemen
     }
   }
 
-  /** Gossip messages of `peerId` dropped unread while it was graylisted (DESIGN §14). */
-  droppedWhileGraylisted(peerId: string): number {
-    return this.traffic.peers.get(peerId, this.now())?.droppedWhileGraylisted ?? 0
+  /**
+   * Gossip messages of `peerId` dropped unread while it was graylisted (DESIGN §14);
+   * undefined for a peer this observer has no figures of.
+   */
+  droppedWhileGraylisted(peerId: string): number | undefined {
+    return this.traffic.peers.get(peerId, this.now())?.droppedWhileGraylisted
   }
 
   /** gossipsub's P5 for `peerId`: minus its decayed anomaly penalty points. */

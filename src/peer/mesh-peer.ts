@@ -8,6 +8,15 @@ import type { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Logger } from 'pino'
 import type { AdviceService } from '../advice/index.js'
 import type { MeshConfig } from '../config/index.js'
+import {
+  AckTimeoutError,
+  type AckedBroadcast,
+  type DirectMessaging,
+  type MessageLog,
+  type SendOptions,
+  type SendResult,
+} from '../direct/index.js'
+import { NotStartedError } from '../errors.js'
 import type { KeyringService } from '../keyring/index.js'
 import type { Membership } from '../membership/index.js'
 import {
@@ -22,6 +31,7 @@ import {
 import type { MeshObserver } from '../observer/index.js'
 import type { RoleManager } from '../roles/index.js'
 import { Lifecycle } from '../util/lifecycle.js'
+import { PeerMetrics } from './metrics.js'
 import { buildServices, type PeerServices } from './services.js'
 import type { MeshPeerInit } from './types.js'
 
@@ -29,6 +39,8 @@ export type { MeshPeerInit } from './types.js'
 
 export class MeshPeer {
   readonly node: MeshNode
+  /** This peer's Prometheus registry: the core's, libp2p's and the services' metrics. */
+  readonly metrics = new PeerMetrics()
   /** The node's typed events (`message`, `verdict`, `step.changed`, …). */
   readonly addEventListener: MeshNode['addEventListener']
   readonly removeEventListener: MeshNode['removeEventListener']
@@ -41,7 +53,12 @@ export class MeshPeer {
     this.init = init
     this.log = init.logger?.child({ component: 'mesh-peer' })
     const { services, ...nodeInit } = init
-    this.node = new MeshNode({ ...nodeInit, announceSteps: services?.membership === false })
+    this.node = new MeshNode({
+      ...nodeInit,
+      announceSteps: services?.membership === false,
+      verifyTiming: this.metrics.observeVerify,
+      libp2p: { ...nodeInit.libp2p, metricsRegistry: this.metrics.libp2pRegistry },
+    })
     this.addEventListener = this.node.addEventListener.bind(this.node)
     this.removeEventListener = this.node.removeEventListener.bind(this.node)
   }
@@ -76,6 +93,16 @@ export class MeshPeer {
     return this.services?.keyring
   }
 
+  /** This node's log of delivered messages (undefined before start). */
+  get messageLog(): MessageLog | undefined {
+    return this.services?.log
+  }
+
+  /** Directed messages and acknowledged broadcasts (undefined before start). */
+  get direct(): DirectMessaging | undefined {
+    return this.services?.direct
+  }
+
   get isStarted(): boolean {
     return this.lifecycle.status === 'started'
   }
@@ -83,8 +110,10 @@ export class MeshPeer {
   async start(): Promise<void> {
     await this.lifecycle.start(
       async () => {
+        this.metrics.beginStart(this.node)
         await this.node.start()
         this.services = buildServices(this.node, this.init)
+        this.metrics.registerServices(this.services, this.node)
         for (const [index, service] of this.services.ordered.entries()) {
           try {
             await service.start()
@@ -112,6 +141,7 @@ export class MeshPeer {
     await this.lifecycle.stop(async () => {
       await this.stopServices(this.services?.ordered ?? [])
       this.services = undefined
+      this.metrics.endStart()
       await this.node.stop()
     })
   }
@@ -160,8 +190,47 @@ export class MeshPeer {
     return this.node.connectedPeers()
   }
 
-  async broadcast(data: Uint8Array | string): Promise<BroadcastReceipt> {
-    return await this.node.broadcast(data)
+  /**
+   * Broadcasts `data`. With `ack` (0 < ack ≤ 1), resolves once that fraction of the alive
+   * members delivered it, or rejects with AckTimeoutError (its `result` has the counts) after
+   * `timeoutMs` (default 5 s).
+   */
+  async broadcast(data: Uint8Array | string): Promise<BroadcastReceipt>
+  async broadcast(
+    data: Uint8Array | string,
+    options: { ack: number; timeoutMs?: number },
+  ): Promise<AckedBroadcast>
+  async broadcast(
+    data: Uint8Array | string,
+    options?: { ack?: number; timeoutMs?: number },
+  ): Promise<BroadcastReceipt | AckedBroadcast> {
+    if (options?.ack === undefined) return await this.node.broadcast(data)
+    const direct = this.services?.direct
+    if (direct === undefined) throw new NotStartedError()
+    const timeout = options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}
+    const result = await direct.broadcastAcked(data, options.ack, timeout)
+    if (!result.complete) {
+      const { id, step, seq, receipts, members } = result
+      throw new AckTimeoutError(
+        `${receipts} of ${members} members confirmed the message in time; ${options.ack} wanted`,
+        { id, step, seq, receipts, members },
+      )
+    }
+    return result
+  }
+
+  /**
+   * Sends `data` to one member: a peer id, `role:principal`, `role:member` (round-robin),
+   * `any` (random) or `key:<k>` (rendezvous hashing), acknowledged, retried until `timeoutMs`.
+   */
+  async send(
+    to: string,
+    data: Uint8Array | string,
+    options: SendOptions = {},
+  ): Promise<SendResult> {
+    const direct = this.services?.direct
+    if (direct === undefined) throw new NotStartedError()
+    return await direct.send(to, data, options)
   }
 
   async sendControl(kind: ControlKind, data: Uint8Array): Promise<BroadcastReceipt> {

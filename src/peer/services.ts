@@ -3,6 +3,12 @@
  * (heartbeats), roles (reads membership), advice (reads both), observer (watches them all).
  */
 import { AdviceService } from '../advice/index.js'
+import {
+  directMessaging,
+  messageLog,
+  type DirectMessaging,
+  type MessageLog,
+} from '../direct/index.js'
 import { keyring, type KeyringService } from '../keyring/index.js'
 import { Membership } from '../membership/index.js'
 import type { MeshNode, Service } from '../node/index.js'
@@ -26,6 +32,10 @@ export interface PeerServices {
   reports: AnomalyReportService
   /** The network keys: install, use, remove, propagated to members (DESIGN §16). */
   keyring: KeyringService
+  /** The log of delivered messages (`GET /v1/messages`, DESIGN §15). */
+  log: MessageLog
+  /** Directed and routed messages, receipts of acknowledged broadcasts (DESIGN §15). */
+  direct: DirectMessaging
   /** In start order; stopped in reverse. */
   ordered: Service[]
 }
@@ -48,6 +58,7 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
   if (options.membership === false) {
     const { observer, reports } = observerServices(node, undefined, undefined, init)
     const keys = keyringService(node, undefined, init)
+    const { log, direct } = deliveryServices(node, undefined, undefined, init)
     return {
       members: undefined,
       peers: undefined,
@@ -56,7 +67,9 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
       observer,
       reports,
       keyring: keys,
-      ordered: [keys, observer, reports],
+      log,
+      direct,
+      ordered: [keys, log, observer, reports, direct],
     }
   }
   const core = { identity: node, control: node, liveConfig: node, events: node, ...logger }
@@ -116,6 +129,7 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
   })
   const { observer, reports } = observerServices(node, members, roles, init)
   const keys = keyringService(node, members, init)
+  const { log, direct } = deliveryServices(node, members, roles, init)
   return {
     members,
     peers: { records, manager },
@@ -124,8 +138,11 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     observer,
     reports,
     keyring: keys,
+    log,
+    direct,
     ordered: [
       keys,
+      log,
       records,
       manager,
       asService(members),
@@ -133,8 +150,36 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
       asService(advice),
       observer,
       reports,
+      direct,
     ],
   }
+}
+
+/**
+ * The message log (every delivered message, from the node's events) and directed messages
+ * (the member table and principal route them; delivered ones and their verdicts go out as the
+ * node's own events, so handlers, the log and the observer see them like gossiped ones).
+ */
+function deliveryServices(
+  node: MeshNode,
+  members: Membership | undefined,
+  roles: RoleManager | undefined,
+  init: MeshPeerInit,
+): { log: MessageLog; direct: DirectMessaging } {
+  const log = messageLog()({ events: node, liveConfig: node })
+  const direct = directMessaging()({
+    identity: node,
+    liveConfig: node,
+    events: node,
+    libp2p: node.libp2p,
+    generator: node.generator,
+    ...(members !== undefined ? { members } : {}),
+    ...(roles !== undefined ? { roles } : {}),
+    broadcast: async (data) => await node.broadcast(data),
+    emit: (type, detail) => node.safeDispatchEvent(type, { detail }),
+    ...(init.logger !== undefined ? { logger: init.logger } : {}),
+  })
+  return { log, direct }
 }
 
 /**
@@ -161,6 +206,7 @@ function observerServices(
   })
   const reports = anomalyReports()({
     identity: node,
+    drops: observer,
     control: node,
     verdicts: node,
     // The receive checks again, minus what one message cannot prove: an empty replay memory

@@ -21,7 +21,7 @@ export const MAX_RECORD_ADDRS = 16
 /** Records being verified at once; a heartbeat arriving meanwhile is skipped (the next one retries). */
 export const MAX_RECORD_VERIFICATIONS = 32
 
-/** Peer-store tag of the peers whose record came in a member's heartbeat (dialed first on start). */
+/** Peer-store tag of the peers whose record came in a member's heartbeat (dialed on start). */
 export const MEMBER_TAG = 'patternmesh-member'
 
 /** Connections the peer manager keeps (config `targetPeers`). */
@@ -45,7 +45,7 @@ export const PRUNE_GRACE_MS = 10_000
 /** Dials of the peer manager in flight at once. */
 export const MAX_PARALLEL_DIALS = 4
 
-/** Peers read from the peer store (at start, and again while the node has no connection). */
+/** Members read from the peer store (at start, and again while the node has no connection). */
 export const REMEMBERED_LIMIT = 64
 
 /** While alone, the peer store is read again at most this often. */

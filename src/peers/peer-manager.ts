@@ -105,7 +105,6 @@ export class PeerManager implements Service {
   private readonly dialing = new Set<string>()
   private readonly backoffs = new Map<string, Backoff>()
   private remembered: string[] = []
-  private rememberedMembers = new Set<string>()
   private rememberedAt: number | undefined
   private readonly counters = { dials: 0, dialFailures: 0, pruned: 0, rounds: 0 }
 
@@ -225,6 +224,8 @@ export class PeerManager implements Service {
       const alive: string[] = []
       const notAlive: string[] = []
       for (const member of this.components.members.memberView()) {
+        // A member that announced its leave (status `left`, DESIGN §13) is not dialed.
+        if (member.status === 'left') continue
         ;(member.status === 'alive' ? alive : notAlive).push(member.id)
       }
       const plan = planDials(
@@ -235,7 +236,6 @@ export class PeerManager implements Service {
           alive,
           notAlive,
           remembered: this.remembered,
-          rememberedMembers: this.rememberedMembers,
           target: Math.min(targetPeers, maxPeers),
           max: maxPeers,
           maxParallel: this.maxParallelDials,
@@ -279,29 +279,23 @@ export class PeerManager implements Service {
   }
 
   /**
-   * Peers with addresses in the peer store, members (tagged by PeerRecords) first so that the
-   * limit keeps them.
+   * Members remembered in the peer store: peers with addresses whose record came in a member's
+   * heartbeat (PeerRecords tags them). Not every peer the store knows: a forger that once
+   * dialed us is not one we dial back.
    */
   private async loadRemembered(signal: AbortSignal): Promise<void> {
     this.rememberedAt = this.now()
     const self = this.components.identity.peerId
     try {
       const peers = await this.components.libp2p.peerStore.all({
-        filters: [(peer) => peer.addresses.length > 0 && peer.id.toString() !== self],
-        orders: [
-          (a, b) => {
-            const am = a.tags.has(MEMBER_TAG)
-            const bm = b.tags.has(MEMBER_TAG)
-            return am === bm ? 0 : am ? -1 : 1
-          },
+        filters: [
+          (peer) =>
+            peer.tags.has(MEMBER_TAG) && peer.addresses.length > 0 && peer.id.toString() !== self,
         ],
         limit: this.rememberedLimit,
         signal,
       })
       this.remembered = peers.map((peer) => peer.id.toString())
-      this.rememberedMembers = new Set(
-        peers.filter((peer) => peer.tags.has(MEMBER_TAG)).map((peer) => peer.id.toString()),
-      )
       if (this.remembered.length > 0) {
         this.log?.debug(
           { remembered: this.remembered.length },

@@ -3,9 +3,8 @@
  * Randomness is injected (a number in [0, 1)), so tests are tables.
  *
  * Dials: while connections (plus dials under way) are below the target, random alive members
- * first, then peers remembered in the peer store that the member table does not list (a
- * restarted node's way back; those once seen as members before the others), then members that
- * are not alive (suspect or dead but still listed). A
+ * first, then members remembered in the peer store that the member table does not list (a
+ * restarted node's way back), then members that are not alive (suspect or dead but still listed). A
  * probe may add one not-alive member even at the target: that is how the two sides of a healed
  * partition find each other again.
  *
@@ -26,10 +25,8 @@ export interface DialRound {
   alive: readonly string[]
   /** Members still listed but not alive (suspect, dead). */
   notAlive: readonly string[]
-  /** Peers the peer store remembers. */
+  /** Peers the peer store remembers as members (their record came in a member's heartbeat). */
   remembered: readonly string[]
-  /** Those of `remembered` whose record once came in a member's heartbeat. */
-  rememberedMembers: ReadonlySet<string>
   target: number
   max: number
   /** Dials allowed in flight at once. */
@@ -58,11 +55,9 @@ export function planDials(round: DialRound, random: () => number): DialPlan {
     !chosen.has(peerId) &&
     !round.backingOff(peerId)
   const listed = new Set([...round.alive, ...round.notAlive])
-  const unlisted = round.remembered.filter((peerId) => !listed.has(peerId))
   const tiers = [
     round.alive,
-    unlisted.filter((peerId) => round.rememberedMembers.has(peerId)),
-    unlisted.filter((peerId) => !round.rememberedMembers.has(peerId)),
+    round.remembered.filter((peerId) => !listed.has(peerId)),
     round.notAlive,
   ]
   for (const tier of tiers) {

@@ -12,13 +12,8 @@ import type { HeldClaim, IncomingClaim } from './claim-types.js'
 import { compareClaims, expectedPrincipal } from './election.js'
 import type { PrincipalChangedDetail } from './events.js'
 import type { EvaluationSchedule } from './evaluation-schedule.js'
-import {
-  candidatesOf,
-  principalFacts,
-  refusalOf,
-  refusingClaim,
-  weightChangeMatters,
-} from './principal-view.js'
+import { ClaimStanding } from './claim-standing.js'
+import { candidatesOf, principalFacts, refusalOf, weightChangeMatters } from './principal-view.js'
 import type { RoleFacts } from './role-facts.js'
 import { persistedStateOf, resumedClaim, rolesFor } from './role-persistence.js'
 import type { RoleReporter } from './role-reporter.js'
@@ -62,14 +57,17 @@ export class RoleEngine {
   /** A weight change that changes the outcome happened after the current claim. */
   private weightChangedAt: number | undefined
   private lastClaimAt = Number.NEGATIVE_INFINITY
-  /** Since when we are principal at a term below the highest live term seen (issue 12.8). */
-  private outrankedSince: number | undefined
-  /** Since when the mesh follows another claim at our term while we are principal (12.8). */
-  private refusedSince: number | undefined
+  /** Whether the mesh still follows our claim (issue 12.8). */
+  private readonly standing: ClaimStanding
   private claiming = false
 
   constructor(init: RoleEngineInit) {
     this.init = init
+    this.standing = new ClaimStanding({
+      selfId: () => this.selfId,
+      members: () => init.components.membership.memberView(),
+      timing: init.timing,
+    })
   }
 
   private get selfId(): string {
@@ -121,9 +119,7 @@ export class RoleEngine {
     const principal = this.current.principal
     if (this.weightChangedAt !== undefined && facts.expected === principal)
       this.weightChangedAt = undefined
-    // Not `||`: both keep their "since" up to date on every evaluation.
-    const refused = this.refusedByMesh(now)
-    const outranked = this.outranked(now) || refused
+    const outranked = this.standing.notFollowed(this.current, this.maxTermSeen, now)
     if (outranked && facts.expected !== this.selfId) {
       // Someone else should be principal and the mesh is past our term: let them claim it.
       this.stepDown(now, 'outranked')
@@ -244,44 +240,6 @@ export class RoleEngine {
   }
 
   /**
-   * Principal at a term at which the mesh follows another claim, for a split-brain grace: our
-   * claim does not reach the mesh or is refused there (refusingClaim). Like being outranked:
-   * a new term settles it (the mesh adopts it, or counts it and outranks us in turn), where
-   * keeping the claim left this node principal in its own view only.
-   */
-  private refusedByMesh(now: number): boolean {
-    const current = this.current
-    const other =
-      current.principal === this.selfId
-        ? refusingClaim(
-            this.init.components.membership.memberView(),
-            this.selfId,
-            current,
-            current.since + this.init.timing.splitBrainGraceMs(),
-          )
-        : undefined
-    if (other === undefined) {
-      this.refusedSince = undefined
-      return false
-    }
-    this.refusedSince ??= now
-    return now - this.refusedSince >= this.init.timing.splitBrainGraceMs()
-  }
-
-  /**
-   * Principal at a term the mesh has moved past, for a heartbeat round: the higher live claim
-   * was refused here, or ours was refused there. Either way our claim is not the mesh's.
-   */
-  private outranked(now: number): boolean {
-    if (this.current.principal !== this.selfId || this.maxTermSeen <= this.current.term) {
-      this.outrankedSince = undefined
-      return false
-    }
-    this.outrankedSince ??= now
-    return now - this.outrankedSince >= this.init.timing.interval()
-  }
-
-  /**
    * Claims the next term: written to disk first (a restart never reuses a term), then
    * adopted, then published.
    */
@@ -291,7 +249,7 @@ export class RoleEngine {
     this.lastClaimAt = now
     const term = Math.max(this.current.term, this.maxTermSeen) + 1
     const weight = this.init.components.liveConfig.config.weight
-    this.refusedSince = undefined
+    this.standing.reset()
     const next: HeldClaim = { term, principal: this.selfId, weight, issuedAt: now, since: now }
     try {
       await this.init.writer.write(this.persistedState(next))
@@ -315,8 +273,7 @@ export class RoleEngine {
 
   private stepDown(now: number, why: string): void {
     this.init.log?.info({ term: this.current.term, why }, 'stepping down')
-    this.outrankedSince = undefined
-    this.refusedSince = undefined
+    this.standing.reset()
     this.switchTo(
       { term: this.current.term, principal: null, weight: 0, issuedAt: now, since: now },
       'stepped-down',

@@ -240,8 +240,9 @@ export class RoleManager extends TypedEventEmitter<RoleManagerEvents> {
   }
 
   /** A peer's member table says who is there and what they follow: the mesh is heard now. */
-  private readonly onTable = (event: CustomEvent<{ at: number }>): void => {
+  private readonly onTable = (event: CustomEvent<{ at: number; maxTerm: number }>): void => {
     this.facts.noteTable(event.detail.at)
+    this.engine.noteTerm(event.detail.maxTerm)
     this.evaluate()
   }
 

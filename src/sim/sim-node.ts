@@ -29,6 +29,8 @@ export type SimNode = Pick<
 
 export interface SimNodeInit {
   config: MeshConfig
+  /** The network key, when not the config's seed (an attacker given a mesh's key file). */
+  networkKey?: Uint8Array
   /** Kept across restarts, as a daemon's key file would be. */
   privateKey?: PrivateKey
   transport: 'memory' | 'tcp'
@@ -47,6 +49,7 @@ export function createSimNode(init: SimNodeInit): SimNode {
     config: init.config,
     transport: init.transport,
     ...(init.privateKey !== undefined ? { privateKey: init.privateKey } : {}),
+    ...(init.networkKey !== undefined ? { networkKey: init.networkKey } : {}),
     ...(init.libp2p !== undefined ? { libp2p: init.libp2p } : {}),
     services: {
       ...(init.membership === false ? { membership: false } : {}),

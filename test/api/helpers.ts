@@ -12,6 +12,8 @@ import { MeshFixture, connect, subscribersOf } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
 
 export const TOKEN = 'test-token-0123456789abcdef'
+/** The read-only token every fixture API also takes (GETs and the event stream). */
+export const READ_TOKEN = 'read-token-0123456789abcdef'
 
 /** Request options carrying the bearer token. */
 export const AUTH = { headers: { Authorization: `Bearer ${TOKEN}` } }
@@ -35,6 +37,7 @@ export class ApiFixture {
     const server = createApiServer({
       node,
       token: TOKEN,
+      readToken: READ_TOKEN,
       host: '127.0.0.1',
       port: 0,
       version: '9.9.9-test',

@@ -8,9 +8,17 @@ import {
 } from '../../src/api/index.js'
 import { AdviceService } from '../../src/advice/index.js'
 import { MeshPeer as MeshNode } from '../../src/peer/mesh-peer.js'
-import { MeshFixture, testConfig } from '../helpers/mesh.js'
+import { MeshFixture, connect, testConfig } from '../helpers/mesh.js'
 import { until } from '../helpers/until.js'
-import { AUTH, ApiFixture, opened, readReady, refusedStatus, type RunningApi } from './helpers.js'
+import {
+  AUTH,
+  READ_TOKEN,
+  ApiFixture,
+  opened,
+  readReady,
+  refusedStatus,
+  type RunningApi,
+} from './helpers.js'
 
 const fixture = new MeshFixture()
 const apis = new ApiFixture()
@@ -103,7 +111,11 @@ const postAdvice = (
     headers: { 'Content-Type': 'application/json', ...headers },
     body,
   })
+/** The read-only token on a write. */
+const READ_ONLY = { Authorization: `Bearer ${READ_TOKEN}` }
 const UPDATE = '{"type":"UPDATE","target":["*"],"payload":{"key":"k","value":1},"ttlMs":60000}'
+
+const UNKNOWN_PEER = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
 
 const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> = {
   'GET /v1/advice': {
@@ -117,6 +129,7 @@ const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> 
       await answer(postAdvice(await advised(), '/v1/advice', UPDATE.replace('"key":"k",', ''))),
     '401': async ({ ready }) =>
       await answer(postAdvice(ready, '/v1/advice', UPDATE, { Authorization: 'Bearer no' })),
+    '403': async ({ ready }) => await answer(postAdvice(ready, '/v1/advice', UPDATE, READ_ONLY)),
     '413': async () => {
       const small = await apis.start(fixture.nodes[0]!, { maxBodyBytes: 512 })
       const big = UPDATE.replace('1}', `"${'x'.repeat(600)}"}`)
@@ -141,6 +154,8 @@ const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> 
       await answer(
         postAdvice(ready, '/v1/advice/rollback', '{"id":"x"}', { Authorization: 'Bearer no' }),
       ),
+    '403': async ({ ready }) =>
+      await answer(postAdvice(ready, '/v1/advice/rollback', '{"id":"x"}', READ_ONLY)),
     '404': async () =>
       await answer(postAdvice(await advised(), '/v1/advice/rollback', '{"id":"nope"}')),
     '503': async ({ ready }) =>
@@ -156,6 +171,8 @@ const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> 
       await answer(postAdvice(await keyed(), '/v1/keys', '{"op":"install","key":"zz"}')),
     '401': async ({ ready }) =>
       await answer(postAdvice(ready, '/v1/keys', '{"op":"list"}', { Authorization: 'Bearer no' })),
+    '403': async ({ ready }) =>
+      await answer(postAdvice(ready, '/v1/keys', '{"op":"list"}', READ_ONLY)),
     '404': async () =>
       await answer(postAdvice(await keyed(), '/v1/keys', '{"op":"use","key":"deadbeef"}')),
     '409': async () => {
@@ -200,11 +217,33 @@ const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> 
     '200': async ({ ready }) => await answer(fetch(ready.url('/v1/anomalies?limit=5'))),
     '400': async ({ ready }) => await answer(fetch(ready.url('/v1/anomalies?limit=0'))),
   },
+  'GET /v1/messages': {
+    '200': async ({ ready }) => await answer(ready.authed('/v1/messages?limit=5')),
+    '400': async ({ ready }) => await answer(ready.authed('/v1/messages?limit=0')),
+    '401': async ({ ready }) => await answer(fetch(ready.url('/v1/messages'))),
+    '503': async ({ idle }) => await answer(idle.authed('/v1/messages')),
+  },
   'POST /v1/messages': {
+    '200': async ({ ready }) => await answer(post(ready, '{"data":"doc","to":"any"}')),
+    '404': async ({ ready }) => await answer(post(ready, `{"data":"x","to":"${UNKNOWN_PEER}"}`)),
+    '504': async () => {
+      // A member that crashed stays alive in the table for a while: it never confirms.
+      const [a, b] = [
+        await fixture.node({}, { services: {} }),
+        await fixture.node({}, { services: {} }),
+      ]
+      await connect(b!, a!)
+      await until(() => a!.members!.member(b!.peerId)?.status === 'alive', { message: 'b alive' })
+      await b!.stop({ leave: false })
+      const api = await apis.start(meshNodeView(a!))
+      await until(async () => (await readReady(api)) === 200, { message: 'a ready' })
+      return await answer(post(api, '{"data":"x","ack":1,"timeoutMs":200}'))
+    },
     '202': async ({ ready }) => await answer(post(ready, '{"data":"doc"}')),
     '400': async ({ ready }) => await answer(post(ready, '{"data":1}')),
     '401': async ({ ready }) =>
       await answer(post(ready, '{"data":"x"}', { Authorization: 'Bearer no' })),
+    '403': async ({ ready }) => await answer(post(ready, '{"data":"x"}', READ_ONLY)),
     '409': async () => {
       const observer = await apis.start(meshNodeView(await fixture.node({ observer: true })))
       await until(async () => (await readReady(observer)) === 200, { message: 'observer ready' })

@@ -28,7 +28,7 @@ class StubLibp2p {
   private readonly listeners = new Map<string, Set<Listener>>()
 
   readonly peerStore = {
-    all: async (query: { limit?: number; orders?: Array<(a: Peer, b: Peer) => number> }) =>
+    all: async (query: { limit?: number; filters?: Array<(peer: Peer) => boolean> }) =>
       this.remembered
         .map(
           ({ id, member }) =>
@@ -38,7 +38,7 @@ class StubLibp2p {
               tags: new Map(member ? [[MEMBER_TAG, { value: 1 }]] : []),
             }) as unknown as Peer,
         )
-        .sort((a, b) => (query.orders ?? []).reduce((r, order) => r || order(a, b), 0))
+        .filter((peer) => (query.filters ?? []).every((filter) => filter(peer)))
         .slice(0, query.limit),
   }
 
@@ -122,7 +122,7 @@ describe('PeerManager (stub components, fake timers)', () => {
     vi.useRealTimers()
   })
 
-  it('on start dials remembered peers, members first, each dial with a signal', async () => {
+  it('on start dials members remembered in the peer store (no other peer), each dial with a signal', async () => {
     const { manager, libp2p } = setup()
     libp2p.remembered = [
       { id: ids[0]!, member: false },
@@ -135,7 +135,7 @@ describe('PeerManager (stub components, fake timers)', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(libp2p.dials.map((d) => d.peerId)).toEqual([ids[1]!.toString(), ids[3]!.toString()])
     expect(libp2p.dials[0]?.signal).toBeInstanceOf(AbortSignal)
-    expect(manager.stats()).toMatchObject({ connections: 2, dials: 2, remembered: 4 })
+    expect(manager.stats()).toMatchObject({ connections: 2, dials: 2, remembered: 2 })
     await manager.stop()
   })
 

@@ -1,8 +1,9 @@
 /**
  * The live dashboard (`GET /`): one self-contained HTML page, styles and script inline, no
  * build step at run time. It reads `/v1/status`, `/v1/peers`, `/v1/metrics/network` and
- * `/v1/anomalies`, and listens to `/v1/events` (which needs the API token: `#token=` in the
- * URL or the form; kept in sessionStorage for the tab).
+ * `/v1/anomalies`, and listens to `/v1/events` (which needs an API token, the read-only one is
+ * enough: `#token=` in the URL or the form; kept in sessionStorage for the tab). Write actions
+ * carry the class `write-action` and are hidden while the token is read-only.
  */
 import { DASHBOARD_SCRIPT } from './script.js'
 import { DASHBOARD_CSS } from './styles.js'
@@ -30,11 +31,12 @@ export const DASHBOARD_HTML = `<!doctype html>
   <span class="kv">term <b id="term">…</b></span>
   <span class="kv">roles <b id="roles">…</b></span>
   <span class="kv">events <b id="live" class="off">offline</b></span>
+  <span class="kv">access <b id="access">–</b></span>
 </header>
 <form id="login" hidden>
   <h2>API token</h2>
   <p id="token-error" role="alert" hidden></p>
-  <p>The live event stream needs this node's API token (the file <code>api-token</code> in its data dir, or <code>--api-token</code>). It stays in this tab only.</p>
+  <p>The live event stream needs one of this node's API tokens: the read-only one is enough (the file <code>api-read-token</code> in its data dir, or <code>--api-read-token</code>). It stays in this tab only.</p>
   <input id="token-input" type="password" autocomplete="off" placeholder="token">
   <button type="submit">Connect</button>
 </form>

@@ -157,13 +157,22 @@ export const DASHBOARD_SCRIPT = String.raw`
   /**
    * Whether the node takes the token. A browser cannot read the status of a refused WebSocket
    * upgrade, so the token is first tried on a plain GET of the stream: 426 (upgrade required)
-   * means it was accepted, 401 that it was refused. Null: the node did not answer.
+   * means it was accepted, 401 that it was refused. Null: the node did not answer. The answer
+   * also says what the token opens (X-Token-Access): a read token hides the write actions.
    */
   async function tokenAccepted(t) {
     try {
       var res = await fetch('/v1/events', { cache: 'no-store', headers: { Authorization: 'Bearer ' + t } })
-      return res.status !== 401
+      if (res.status === 401) return false
+      setAccess(res.headers.get('X-Token-Access') || 'read')
+      return true
     } catch (e) { return null }
+  }
+
+  /** 'read': the page hides every element marked write-action (a read token cannot write). */
+  function setAccess(access) {
+    document.body.classList.toggle('read-only', access !== 'admin')
+    $('access').textContent = access === 'admin' ? 'admin' : 'read-only'
   }
 
   function retry() {
@@ -175,7 +184,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     var t = token()
     if (!t) { askToken(''); return }
     var accepted = await tokenAccepted(t)
-    if (accepted === false) { askToken('This node refused the token. Check the api-token file in its data dir (or --api-token) and enter it again.'); return }
+    if (accepted === false) { askToken('This node refused the token. Check the api-read-token (or api-token) file in its data dir, or --api-read-token, and enter it again.'); return }
     if (accepted === null) { setLive('offline (retrying)', false); retry(); return }
     $('login').hidden = true
     $('token-error').hidden = true

@@ -44,4 +44,5 @@ form#login { padding: 40px 20px; max-width: 520px; }
 form#login input { width: 100%; padding: 8px; margin: 8px 0; background: var(--panel); color: var(--text); border: 1px solid var(--line); border-radius: 6px; }
 form#login button { padding: 8px 16px; border-radius: 6px; border: 0; background: var(--info); color: #fff; font-weight: 600; cursor: pointer; }
 [hidden] { display: none !important; }
+body.read-only .write-action { display: none !important; }
 `

@@ -2,7 +2,14 @@ import type { FastifyRequest } from 'fastify'
 import { EVENT_TYPES, parseTypesFilter } from '../event-frames.js'
 import { EVENTS_PATH } from '../events-stream.js'
 import { ApiError, badRequest } from '../errors.js'
-import { BEARER, DEFAULT_ERROR, UNAUTHORIZED, errorResponse, jsonResponse, route } from './route.js'
+import {
+  DEFAULT_ERROR,
+  READ_BEARER,
+  UNAUTHORIZED,
+  errorResponse,
+  jsonResponse,
+  route,
+} from './route.js'
 
 /** The `?types=` filter of an authorised upgrade, from its check to its handler. */
 const filters = new WeakMap<FastifyRequest, ReadonlySet<string> | undefined>()
@@ -21,9 +28,9 @@ export const events = route({
     operationId: 'getEvents',
     summary: 'Live events (WebSocket)',
     description:
-      'Upgrade to a WebSocket; each frame is one JSON event (see the Event schema). The token may also be given as `?token=` (browsers cannot set headers on a WebSocket).',
+      'Upgrade to a WebSocket; each frame is one JSON event (see the Event schema). The read token or the admin one; it may also be given as `?token=` (browsers cannot set headers on a WebSocket).',
     tags: ['events'],
-    security: BEARER,
+    security: READ_BEARER,
     querystring: {
       type: 'object',
       properties: {

@@ -3,7 +3,7 @@ import { anomalies } from './anomalies.js'
 import { events } from './events.js'
 import { health, metrics, networkMetrics, ready } from './health.js'
 import { listKeys, postKeys } from './keys.js'
-import { postMessages } from './messages.js'
+import { getMessages, postMessages } from './messages.js'
 import { dashboard, openapi } from './meta.js'
 import { peers } from './peers.js'
 import type { ApiRoute, HttpMethod } from './route.js'
@@ -21,6 +21,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   anomalies,
   networkMetrics,
   postMessages,
+  getMessages,
   listAdvice,
   postAdvice,
   rollbackAdvice,

@@ -6,21 +6,8 @@
  */
 import type { ApiContext } from '../context.js'
 import { ApiError, badRequest } from '../errors.js'
+import type { ApiKeys } from '../types.js'
 import { BEARER, DEFAULT_ERROR, LIMITED, UNAUTHORIZED, errorResponse, route } from './route.js'
-
-/** What the routes use of the keyring (KeyringService satisfies it). */
-export interface ApiKeys {
-  list(): Array<{ id: string; primary: boolean; members: number }>
-  install(hex: string): Promise<KeyOpAnswer>
-  use(id: string): Promise<KeyOpAnswer>
-  remove(id: string): Promise<KeyOpAnswer>
-}
-
-interface KeyOpAnswer {
-  op: string
-  id: string
-  results: Array<{ member: string; status: string; detail?: string }>
-}
 
 const KEY_LIST = {
   description: 'the keys, primary first',

@@ -62,10 +62,16 @@ function withConnections(node: ApiNode, list: PeerView[]): PeerView[] {
     ...(peer.addrs === undefined && node.peerAddrs !== undefined
       ? { addrs: node.peerAddrs(peer.peerId) }
       : {}),
-    ...(peer.droppedWhileGraylisted === undefined && node.droppedWhileGraylisted !== undefined
-      ? { droppedWhileGraylisted: node.droppedWhileGraylisted(peer.peerId) }
-      : {}),
+    ...dropped(node, peer),
   }))
+}
+
+/** The provider's count of a peer's graylisted drops, when it knows the peer. */
+function dropped(node: ApiNode, peer: PeerView): { droppedWhileGraylisted?: number } {
+  if (peer.droppedWhileGraylisted !== undefined || node.droppedWhileGraylisted === undefined)
+    return {}
+  const count = node.droppedWhileGraylisted(peer.peerId)
+  return count === undefined ? {} : { droppedWhileGraylisted: count }
 }
 
 /** The observer's per-peer figures (rate, latency, anomalies) added to each peer it knows. */

@@ -13,7 +13,10 @@ export type HttpMethod = 'GET' | 'POST'
 export interface ApiRoute {
   method: HttpMethod
   path: string
-  /** Needs the bearer token (default: no). */
+  /**
+   * Needs a bearer token (default: no): a GET takes the read token or the admin one, any
+   * other method the admin token only (app.ts).
+   */
   auth?: boolean
   /** A write: takes a token of the write limit (default: no). */
   write?: boolean
@@ -51,7 +54,13 @@ export const UNAUTHORIZED = errorResponse('missing or wrong token', {
   'WWW-Authenticate': { type: 'string' },
 })
 export const LIMITED = errorResponse('too many writes', { 'Retry-After': { type: 'integer' } })
-export const BEARER = [{ bearerAuth: [] }]
+export const FORBIDDEN = errorResponse('a read-only token (apiReadToken) on a write')
+/** Writes: the admin token (`apiToken`). */
+export const ADMIN_BEARER = [{ bearerAuth: [] }]
+/** Reads that need a token (the event stream): the read token or the admin one. */
+export const READ_BEARER = [{ readBearerAuth: [] }, { bearerAuth: [] }]
+/** The admin scheme (app.ts sets each token route's security from its method). */
+export const BEARER = ADMIN_BEARER
 
 export function route(definition: ApiRoute): ApiRoute {
   return definition

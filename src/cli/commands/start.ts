@@ -30,6 +30,7 @@ export interface StartOptions {
   observer?: boolean
   api?: string
   apiToken?: string
+  apiReadToken?: string
   mdns?: boolean
   logLevel?: string
 }
@@ -60,6 +61,7 @@ export function flagsToConfig(opts: StartOptions): Partial<Record<keyof MeshConf
     observer: opts.observer === true ? true : undefined,
     api: opts.api,
     apiToken: opts.apiToken,
+    apiReadToken: opts.apiReadToken,
     mdns: opts.mdns === false ? false : undefined,
     logLevel: opts.logLevel,
   }
@@ -96,7 +98,11 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .option('--api <host:port>', "control API address, or 'off' (default 127.0.0.1:7070)")
     .option(
       '--api-token <token>',
-      'bearer token for API writes and the event stream; env PATTERNMESH_API_TOKEN',
+      'admin bearer token of the API (writes, everything); env PATTERNMESH_API_TOKEN',
+    )
+    .option(
+      '--api-read-token <token>',
+      'read-only bearer token of the API (GETs, the event stream); env PATTERNMESH_API_READ_TOKEN',
     )
     .option('--no-mdns', 'do not discover peers by multicast DNS on the LAN')
     .addOption(

@@ -85,8 +85,14 @@ export class ReportFolder<E> {
     })
   }
 
-  /** One occurrence at `now`; returns the report to send now, if one is due. */
-  offer(kind: string, offender: string, evidence: E, now: number): DueReport<E> | undefined {
+  /** `count` occurrences at `now`; returns the report to send now, if one is due. */
+  offer(
+    kind: string,
+    offender: string,
+    evidence: E,
+    now: number,
+    count = 1,
+  ): DueReport<E> | undefined {
     this.counters.offered++
     const key = `${kind}|${offender}`
     let fold = this.folds.get(key)
@@ -95,7 +101,7 @@ export class ReportFolder<E> {
       this.folds.set(key, fold)
     }
     if (fold.count === 0) fold.firstAt = now
-    fold.count++
+    fold.count += count
     fold.lastAt = now
     fold.evidence = evidence
     return this.release(fold, now)

@@ -48,8 +48,21 @@ export interface AnomalyReportComponents {
   reverify: GossipReverifier
   /** Where believed reports and FALSE_REPORTs go: the observer's anomaly reporter. */
   sink: AnomalySink
+  /**
+   * Gossip messages of graylisted peers dropped unread: an offender that keeps sending keeps
+   * being reported, with the evidence that got it graylisted (its new frames are never read).
+   */
+  drops?: DropSource
   logger?: Logger
   now?: () => number
+}
+
+export interface DropSource {
+  addEventListener(
+    type: 'observer.graylist-drop',
+    listener: (event: CustomEvent<{ peerId: string; messages: number }>) => void,
+    options: { signal: AbortSignal },
+  ): void
 }
 
 export interface AnomalyReportInit {
@@ -84,6 +97,8 @@ export class AnomalyReportService implements Service {
   private readonly init: AnomalyReportInit
   private readonly intake: LRUCache<string, Tokens>
   private folder: ReportFolder<Message>
+  /** Per offender, the last provable rejection: the evidence reports of its drops carry. */
+  private readonly lastProof: LRUCache<string, { kind: ProvableCode; gossip: Message }>
   private controller: AbortController | undefined
   private pending = 0
   private readonly counters = {
@@ -103,6 +118,7 @@ export class AnomalyReportService implements Service {
     this.windowMs = init.windowMs ?? DEFAULT_REPORT_WINDOW_MS
     this.folder = this.newFolder()
     this.intake = new LRUCache({ max: (init.maxKeys ?? DEFAULT_REPORT_MAX_KEYS) * 4 })
+    this.lastProof = new LRUCache({ max: init.maxKeys ?? DEFAULT_REPORT_MAX_KEYS })
   }
 
   async start(): Promise<void> {
@@ -117,6 +133,11 @@ export class AnomalyReportService implements Service {
     this.components.control.handleControl('anomaly-report', (frame) => this.onReport(frame), {
       signal,
     })
+    this.components.drops?.addEventListener(
+      'observer.graylist-drop',
+      (event) => this.onDrop(event.detail.peerId, event.detail.messages),
+      { signal },
+    )
     const timer = setInterval(() => {
       for (const due of this.folder.flush(this.now())) this.send(due)
     }, this.windowMs)
@@ -145,7 +166,20 @@ export class AnomalyReportService implements Service {
       this.counters.unprovable++
       return
     }
+    this.lastProof.set(from, { kind: result.code, gossip })
     const due = this.folder.offer(result.code, from, gossip, this.now())
+    if (due !== undefined) this.send(due)
+  }
+
+  /**
+   * A graylisted offender's messages dropped unread: folded into its reports, with the proof
+   * that got it graylisted. (A peer graylisted by gossipsub's own penalties has no proof here:
+   * nothing is reported for it.)
+   */
+  private onDrop(peerId: string, messages: number): void {
+    const proof = this.lastProof.get(peerId)
+    if (proof === undefined) return
+    const due = this.folder.offer(proof.kind, peerId, proof.gossip, this.now(), messages)
     if (due !== undefined) this.send(due)
   }
 

@@ -3,7 +3,7 @@
  * before our validator, so they are counted here instead, per peer (`droppedWhileGraylisted`),
  * as rejected in the health figures, and folded into the peer's last frame anomaly (the one
  * that got it graylisted), whose count keeps growing while it keeps sending. The messages are
- * never read, so nothing is reported to the mesh for them: there is no evidence to give.
+ * never read; the anomaly reports carry on with the evidence that got the peer graylisted.
  */
 import { bindGraylistDrops } from '../../net/graylist-drops.js'
 import type { AnomalySink } from '../anomaly-reporter.js'
@@ -16,6 +16,8 @@ export interface GraylistDetectorComponents {
   traffic: TrafficStats
   sink: AnomalySink
   now: () => number
+  /** Told of every drop (the anomaly reports keep reporting an offender that keeps sending). */
+  onDrop?: (peerId: string, messages: number) => void
 }
 
 export class GraylistDetector implements Detector {
@@ -36,6 +38,7 @@ export class GraylistDetector implements Detector {
     const { traffic, sink, now } = this.components
     const at = now()
     traffic.graylistDrop(peerId, messages, at)
+    this.components.onDrop?.(peerId, messages)
     const kind = sink.lastFrameKind(peerId)
     if (kind === undefined) return // graylisted by gossipsub's own penalties: counted only
     sink.record({

@@ -1,0 +1,92 @@
+/**
+ * deploy/grafana-dashboard.json is importable (a datasource input, schemaVersion 39, panels
+ * with ids and targets) and graphs only metrics a real peer's /metrics serves.
+ */
+import { readFileSync } from 'node:fs'
+import { afterEach, describe, expect, it } from 'vitest'
+import { MeshFixture, connect } from '../helpers/mesh.js'
+import { until } from '../helpers/until.js'
+import { ApiFixture, withProviders } from './helpers.js'
+import { scrape, type Family } from './metrics-text.js'
+
+const fixture = new MeshFixture()
+const apis = new ApiFixture()
+afterEach(async () => {
+  await apis.stopAll()
+  await fixture.stopAll()
+})
+
+interface Panel {
+  id: number
+  type: string
+  title: string
+  datasource?: { type: string; uid: string }
+  targets?: Array<{ expr: string; refId: string; datasource?: { uid: string } }>
+}
+
+const dashboard = JSON.parse(
+  readFileSync(new URL('../../deploy/grafana-dashboard.json', import.meta.url), 'utf8'),
+) as {
+  __inputs: Array<{ name: string; type: string; pluginId: string }>
+  schemaVersion: number
+  panels: Panel[]
+  templating: { list: Array<{ name: string; query: { query: string } }> }
+}
+const graphs = dashboard.panels.filter((panel) => panel.type !== 'row')
+
+/** Names of the series an expression reads (PromQL functions and labels are not metrics). */
+function metricNames(expr: string): string[] {
+  // Label matchers and `by (…)` clauses name labels, not series.
+  const series = expr.replace(/\{[^}]*\}/g, '').replace(/\b(by|without)\s*\([^)]*\)/g, '')
+  return [...new Set(series.match(/\b(patternmesh|libp2p|nodejs|process)_[a-zA-Z0-9_]*/g) ?? [])]
+}
+
+function served(families: Map<string, Family>, name: string): boolean {
+  if (families.has(name)) return true
+  const base = name.replace(/_(bucket|sum|count)$/, '')
+  return base !== name && families.get(base)?.type === 'histogram'
+}
+
+describe('deploy/grafana-dashboard.json', () => {
+  it('is an importable dashboard: datasource input, schema 39, panels with ids and targets', () => {
+    expect(dashboard.__inputs).toContainEqual(
+      expect.objectContaining({
+        name: 'DS_PROMETHEUS',
+        type: 'datasource',
+        pluginId: 'prometheus',
+      }),
+    )
+    expect(dashboard.schemaVersion).toBe(39)
+    const ids = dashboard.panels.map((panel) => panel.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(graphs.length).toBeGreaterThanOrEqual(15)
+    for (const panel of graphs) {
+      expect(panel.datasource?.uid, panel.title).toBe('${DS_PROMETHEUS}')
+      expect(panel.targets?.length, panel.title).toBeGreaterThan(0)
+    }
+  })
+
+  it('graphs only metrics a real peer serves on /metrics', async () => {
+    const a = await fixture.node({ heartbeatIntervalMs: 150 }, { services: {} })
+    const b = await fixture.node({ heartbeatIntervalMs: 150 }, { services: {} })
+    await connect(b, a)
+    await until(() => (a.members?.members().length ?? 0) === 1, { message: 'b a member of a' })
+    const api = await apis.start(withProviders(a, {}))
+    await fetch(api.url('/health'))
+    await until(async () => (await scrape(api)).has('libp2p_data_transfer_bytes_total'), {
+      message: 'libp2p bytes counted',
+    })
+    const families = await scrape(api)
+    const exprs = [
+      ...graphs.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr)),
+      ...dashboard.templating.list.map((variable) => variable.query.query),
+    ]
+    const missing: string[] = []
+    for (const expr of exprs) {
+      const names = metricNames(expr)
+      expect(names.length, expr).toBeGreaterThan(0)
+      for (const name of names) if (!served(families, name)) missing.push(`${name} (${expr})`)
+    }
+    expect(missing).toEqual([])
+  })
+})
