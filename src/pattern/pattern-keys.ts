@@ -2,7 +2,7 @@
  * Several network keys at once (DESIGN §16, Serf's keyring): one primary that stamps, and
  * others that are still (or already) accepted. A receiver finds a frame's key by its pattern
  * value: each key's value of the frame's step comes from that key's cache, so trying every key
- * costs a cache lookup per key and one tag HMAC (PROTOCOL.md §7); no key id on the wire.
+ * costs a cache lookup per key and one tag HMAC (PROTOCOL.md §8); no key id on the wire.
  */
 import { createHash } from 'node:crypto'
 import { InvalidKeyError } from '../errors.js'

@@ -62,7 +62,7 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
 
   // Out-of-window steps are derived without touching the cache, so junk steps cannot evict
   // the entries the honest traffic needs.
-  // Every installed key whose value of this step is the frame's (PROTOCOL.md §7): one in
+  // Every installed key whose value of this step is the frame's (PROTOCOL.md §8): one in
   // practice, two with probability 2^-31 per key pair, then the tag decides between them.
   const entries = ctx.generator.matching(step, envelope.patternValue, {
     cache: inWindow && Math.abs(step - ctx.localStep) <= CACHED_STEP_SPAN,

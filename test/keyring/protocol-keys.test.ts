@@ -1,4 +1,4 @@
-/** PROTOCOL.md §7's keyring vectors, checked against the code so the two cannot drift. */
+/** PROTOCOL.md §8's keyring vectors, checked against the code so the two cannot drift. */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
@@ -18,7 +18,7 @@ const doc = readFileSync(new URL('../../PROTOCOL.md', import.meta.url), 'utf8')
 const block = /<!-- keyring-vectors:begin -->\s*```json\n([\s\S]*?)```/.exec(doc)?.[1]
 const vectors = JSON.parse(block ?? '{}') as Vectors
 
-describe('PROTOCOL.md §7 keyring vectors', () => {
+describe('PROTOCOL.md §8 keyring vectors', () => {
   it('has two keys', () => expect(vectors.keys).toHaveLength(2))
 
   for (const v of vectors.keys) {
