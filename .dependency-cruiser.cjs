@@ -7,7 +7,7 @@
  *   api, daemon, sim, process, cli, index.ts            the surfaces
  */
 const BASE = '^src/(pattern|protocol|sync|net|util|store|config|rpc)/'
-const SERVICES = '^src/(membership|roles|advice|observer|peers)/'
+const SERVICES = '^src/(membership|roles|advice|observer|peers|keyring)/'
 const SURFACES = '^src/(api|daemon|sim|process|cli|index\\.ts)'
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -59,6 +59,7 @@ export function meshNodeView(node: MeshPeer, extra: Partial<ApiNode> = {}): ApiN
         }
       : {}),
     ...(node.advice !== undefined ? { advice: adviceProvider(node) } : {}),
+    ...(node.keyring !== undefined ? { keys: node.keyring } : {}),
     ...deliveryProviders(node),
     ...extra,
   }

@@ -112,6 +112,8 @@ export interface ApiNode {
   roleState?: () => RoleStateView
   /** Advice (advice component); without it the advice routes answer 503. */
   advice?: ApiAdvice
+  /** The keyring (`/v1/keys`); without it those routes answer 503. */
+  keys?: ApiKeys
   /**
    * The Prometheus text of the peer's own registry (core, libp2p and services' metrics),
    * served by `/metrics` beside the API's.
@@ -123,6 +125,20 @@ export interface ApiNode {
   direct?: ApiDirect
   /** Subscribes to component events for `/v1/events`; returns the unsubscribe function. */
   subscribeEvents?: (listener: (event: ApiEvent) => void) => () => void
+}
+
+/** What the routes use of the keyring (KeyringService satisfies it). */
+export interface ApiKeys {
+  list(): Array<{ id: string; primary: boolean; members: number }>
+  install(hex: string): Promise<KeyOpAnswer>
+  use(id: string): Promise<KeyOpAnswer>
+  remove(id: string): Promise<KeyOpAnswer>
+}
+
+export interface KeyOpAnswer {
+  op: string
+  id: string
+  results: Array<{ member: string; status: string; detail?: string }>
 }
 
 /** What the advice routes use of the advice component (AdviceService satisfies it). */

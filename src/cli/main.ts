@@ -12,6 +12,7 @@ import { registerAdvise } from './commands/advise.js'
 import { registerAttack } from './commands/attack.js'
 import { registerDemo } from './commands/demo.js'
 import { registerKeygen } from './commands/keygen.js'
+import { registerKeys } from './commands/keys.js'
 import { registerObserve } from './commands/observe.js'
 import { registerPattern } from './commands/pattern.js'
 import { registerSend } from './commands/send.js'
@@ -61,6 +62,7 @@ Run '${PROGRAM_NAME} <command> --help' for the options of a command.`,
   registerDemo(program, ctx)
   registerStart(program, ctx)
   registerAdvise(program, ctx)
+  registerKeys(program, ctx)
   registerAttack(program, ctx)
   registerObserve(program, ctx)
   registerStatus(program, ctx)

@@ -15,7 +15,8 @@ import { ConfigError } from '../errors.js'
 import { MeshPeer } from '../peer/mesh-peer.js'
 import { FileAdviceAudit, FileAdviceStore } from '../advice/index.js'
 import { FileRoleStateStore } from '../roles/index.js'
-import { readNetworkKeyFile } from '../pattern/index.js'
+import { openKeyring } from '../keyring/index.js'
+import { networkKeyFromSeed, readNetworkKeyFile } from '../pattern/index.js'
 import { openDataDir, type DataDir } from '../store/index.js'
 import { Lifecycle } from '../util/lifecycle.js'
 
@@ -88,8 +89,24 @@ export class Daemon {
       )
     }
 
+    // keyring.json is the truth once it exists; the key file (or seed) only seeds it (DESIGN §16).
+    const keyring = await openKeyring(
+      this.dataDir.path,
+      networkKey ?? networkKeyFromSeed(config.seed ?? ''),
+      {
+        algorithm: config.algorithm,
+        phaseResetInterval: config.phaseResetInterval,
+        cacheSize: config.cacheSize,
+      },
+    )
+    if (!keyring.seedKeyKnown)
+      this.log.warn(
+        { keyring: keyring.store.path, primary: keyring.keys.primaryId },
+        "the key file's key is not in the keyring (rotated away): the keyring is used",
+      )
     const node = new MeshPeer({
       config,
+      keys: keyring.keys,
       privateKey: this.dataDir.identity.privateKey,
       transport: 'tcp',
       libp2p: { datastore: this.dataDir.datastore },
@@ -97,6 +114,7 @@ export class Daemon {
         roleStore: new FileRoleStateStore(this.dataDir.path),
         adviceStore: new FileAdviceStore(this.dataDir.path),
         adviceAudit: new FileAdviceAudit(this.dataDir.path),
+        keyringStore: keyring.store,
         version: packageVersion(),
       },
       logger: this.log,

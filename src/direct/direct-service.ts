@@ -20,7 +20,7 @@ import type {
   NodeIdentity,
   Service,
 } from '../node/ports.js'
-import type { PatternGenerator } from '../pattern/index.js'
+import type { PatternKeys } from '../pattern/index.js'
 import {
   FIXED_HEADER_BYTES,
   ReplayGuard,
@@ -77,7 +77,7 @@ export interface DirectComponents {
   events: NodeEvents
   libp2p: Pick<Libp2pSurface, 'handle' | 'unhandle' | 'dialProtocol'>
   /** The network key's pattern generator: seals and checks the direct frames. */
-  generator: PatternGenerator
+  generator: PatternKeys
   /** The member table (without it only this node is a target). */
   members?: { members(): RoutableMember[] }
   roles?: { readonly principal: string | null }

@@ -1,19 +1,16 @@
 /** Seals control frames (heartbeats, claims, advice, step announcements), one at a time. */
-import type { PatternGenerator } from '../pattern/index.js'
+import type { PatternKeys } from '../pattern/index.js'
 import { sealEnvelope, type EnvelopeFields, type EnvelopeKind } from '../protocol/index.js'
 import { receiptOf } from './node-batcher.js'
 import type { BroadcastReceipt } from './ports.js'
 
 export class ControlSealer {
-  private readonly generator: PatternGenerator
+  private readonly generator: PatternKeys
   private readonly now: () => Pick<EnvelopeFields, 'senderId' | 'globalStep'>
   /** The control channel's own sequence (PROTOCOL.md §3); data frames count apart. */
   private nextSeq = 0
 
-  constructor(
-    generator: PatternGenerator,
-    now: () => Pick<EnvelopeFields, 'senderId' | 'globalStep'>,
-  ) {
+  constructor(generator: PatternKeys, now: () => Pick<EnvelopeFields, 'senderId' | 'globalStep'>) {
     this.generator = generator
     this.now = now
   }

@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
 import { NotStartedError, ObserverModeError, PayloadTooLargeError } from '../errors.js'
 import { AllowlistGater, type MeshLibp2p } from '../net/index.js'
-import { PatternGenerator } from '../pattern/index.js'
+import type { PatternKeySet } from '../pattern/index.js'
 import { FIXED_HEADER_BYTES, ReplayGuard, TAG_BYTES, encodeBatch } from '../protocol/index.js'
 import { StepClock } from '../sync/step-clock.js'
 import type { StepSync } from '../sync/step-sync.js'
@@ -16,6 +16,7 @@ import type { MeshMessage, MeshNodeEvents } from './events.js'
 import { FrameRouter } from './frame-router.js'
 import { createNodeBatcher, type NodeBatcher } from './node-batcher.js'
 import { createNodeLibp2p, forwardEvents, installValidators } from './node-libp2p.js'
+import { nodeKeys } from './node-keys.js'
 import { createNodeStepSync, joinSync } from './node-step-sync.js'
 import { EMPTY_OUTBOUND } from './outbound-batcher.js'
 import type {
@@ -40,7 +41,8 @@ export class MeshNode
 {
   readonly config: MeshConfig
   readonly topics: MeshTopics
-  readonly generator: PatternGenerator
+  /** The keys: the primary stamps, any installed one verifies (the keyring changes them). */
+  readonly generator: PatternKeySet
   readonly allowlist = new AllowlistGater({ allowPeers: () => this.config.allowPeers })
   private readonly init: MeshNodeInit
   private readonly log: Logger | undefined
@@ -66,12 +68,7 @@ export class MeshNode
     this.config = { ...init.config }
     this.log = init.logger?.child({ component: 'mesh-node' })
     this.topics = meshTopics(this.config.meshId)
-    this.generator = new PatternGenerator({
-      ...(init.networkKey !== undefined ? { key: init.networkKey } : { seed: this.config.seed }),
-      algorithm: this.config.algorithm,
-      phaseResetInterval: this.config.phaseResetInterval,
-      cacheSize: this.config.cacheSize,
-    })
+    this.generator = nodeKeys(init)
     this.replayGuard = new ReplayGuard({ maxSenders: Math.max(this.config.maxNodes * 4, 64) })
     // Steps follow the wall clock, so nodes started apart (or restarted) agree; sync does the rest.
     this.clock = new StepClock({ intervalMs: this.config.stepIntervalMs })

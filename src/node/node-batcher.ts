@@ -5,7 +5,7 @@
  */
 import type { MeshConfig } from '../config/index.js'
 import { waitForOutboundCapacity, type MeshLibp2p } from '../net/index.js'
-import type { PatternGenerator } from '../pattern/index.js'
+import type { PatternKeys } from '../pattern/index.js'
 import {
   TAG_BYTES,
   sealEnvelopeInto,
@@ -33,7 +33,7 @@ export type NodeBatcher = OutboundBatcher<BroadcastReceipt>
 export interface NodeBatcherInit {
   pubsub: MeshLibp2p['services']['pubsub']
   topic: string
-  generator: PatternGenerator
+  generator: PatternKeys
   /** The live config: batching and timeouts are read from it. */
   config: MeshConfig
   /** Sender and step of the frames sealed now. */

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
 import type { MeshLibp2p } from '../net/index.js'
-import type { PatternGenerator } from '../pattern/index.js'
+import type { PatternKeys } from '../pattern/index.js'
 import { ReplayGuard, verifyFrame } from '../protocol/index.js'
 import type { StepClock } from '../sync/step-clock.js'
 import { StepSync } from '../sync/step-sync.js'
@@ -20,7 +20,7 @@ const STEP_FRAME_MAX_BYTES = 4096
 export interface NodeStepSyncInit {
   libp2p: MeshLibp2p
   clock: StepClock
-  generator: PatternGenerator
+  generator: PatternKeys
   config: MeshConfig
   /** A sealed step-sync frame of the current step. */
   sealStepFrame: () => Uint8Array

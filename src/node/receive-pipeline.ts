@@ -1,4 +1,4 @@
-import type { PatternGenerator } from '../pattern/index.js'
+import type { PatternKeys } from '../pattern/index.js'
 import {
   decodeBatch,
   MAX_BATCH_FRAMES,
@@ -12,7 +12,7 @@ import {
 import { topicKindOf, type MeshTopics } from './topics.js'
 
 export interface ReceivePipelineInit {
-  generator: PatternGenerator
+  generator: PatternKeys
   replayGuard: ReplayGuard
   topics: MeshTopics
   localStep: () => number

@@ -4,7 +4,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
 import type { MeshLibp2pInit, MeshTransport } from '../net/index.js'
-import type { PatternGenerator } from '../pattern/index.js'
+import type { PatternKeySet, PatternKeys } from '../pattern/index.js'
 import type { ReplayGuard, VerdictCode } from '../protocol/index.js'
 import type { OutboundStats } from './outbound-batcher.js'
 
@@ -25,6 +25,8 @@ export interface MeshNodeInit {
   config: MeshConfig
   /** The network key; when absent, `config.seed` is stretched into one. */
   networkKey?: Uint8Array
+  /** The keys (the daemon's keyring): when given, `networkKey` and `config.seed` are not used. */
+  keys?: PatternKeySet
   privateKey?: PrivateKey
   /** pnet key file bytes. */
   psk?: Uint8Array
@@ -50,7 +52,7 @@ export interface MeshNodeStats {
   delivered: number
   outbound: OutboundStats
   replay: ReturnType<ReplayGuard['stats']>
-  patternCache: ReturnType<PatternGenerator['cacheStats']>
+  patternCache: ReturnType<PatternKeys['cacheStats']>
 }
 
 /** What gossipsub's validator hands over of one message. */

@@ -93,6 +93,17 @@ export class PatternGenerator {
     return phaseOf(step, this.phaseResetInterval)
   }
 
+  /** This key's entry of `step` if its pattern value is `value` (PatternKeys, one key). */
+  matching(step: number, value: number, options: { cache?: boolean } = {}): StepEntry[] {
+    const entry = this.entry(step, options)
+    return entry.value === value ? [entry] : []
+  }
+
+  /** A copy of the network key: for the keyring (file, id) only. */
+  networkKeyBytes(): Buffer {
+    return Buffer.from(this.networkKey)
+  }
+
   /** Cached derivation of a step; `cache: false` derives without touching the LRU. */
   entry(step: number, options: { cache?: boolean } = {}): StepEntry {
     const useCache = options.cache ?? true

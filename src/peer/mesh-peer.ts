@@ -17,6 +17,7 @@ import {
   type SendResult,
 } from '../direct/index.js'
 import { NotStartedError } from '../errors.js'
+import type { KeyringService } from '../keyring/index.js'
 import type { Membership } from '../membership/index.js'
 import {
   MeshNode,
@@ -85,6 +86,11 @@ export class MeshPeer {
   /** Advice: issue, apply, results, anti-entropy (undefined before start or when off). */
   get advice(): AdviceService | undefined {
     return this.services?.advice
+  }
+
+  /** The network keys: list, install, use, remove (undefined before start). */
+  get keyring(): KeyringService | undefined {
+    return this.services?.keyring
   }
 
   /** This node's log of delivered messages (undefined before start). */

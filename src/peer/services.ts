@@ -9,6 +9,7 @@ import {
   type DirectMessaging,
   type MessageLog,
 } from '../direct/index.js'
+import { keyring, type KeyringService } from '../keyring/index.js'
 import { Membership } from '../membership/index.js'
 import type { MeshNode, Service } from '../node/index.js'
 import { MeshObserver } from '../observer/index.js'
@@ -29,6 +30,8 @@ export interface PeerServices {
   observer: MeshObserver
   /** Anomaly reports with evidence, to and from the mesh (DESIGN §14). */
   reports: AnomalyReportService
+  /** The network keys: install, use, remove, propagated to members (DESIGN §16). */
+  keyring: KeyringService
   /** The log of delivered messages (`GET /v1/messages`, DESIGN §15). */
   log: MessageLog
   /** Directed and routed messages, receipts of acknowledged broadcasts (DESIGN §15). */
@@ -54,6 +57,7 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
   const options = init.services ?? {}
   if (options.membership === false) {
     const { observer, reports } = observerServices(node, undefined, undefined, init)
+    const keys = keyringService(node, undefined, init)
     const { log, direct } = deliveryServices(node, undefined, undefined, init)
     return {
       members: undefined,
@@ -62,9 +66,10 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
       advice: undefined,
       observer,
       reports,
+      keyring: keys,
       log,
       direct,
-      ordered: [log, observer, reports, direct],
+      ordered: [keys, log, observer, reports, direct],
     }
   }
   const core = { identity: node, control: node, liveConfig: node, events: node, ...logger }
@@ -123,6 +128,7 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     ...logger,
   })
   const { observer, reports } = observerServices(node, members, roles, init)
+  const keys = keyringService(node, members, init)
   const { log, direct } = deliveryServices(node, members, roles, init)
   return {
     members,
@@ -131,9 +137,11 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     advice,
     observer,
     reports,
+    keyring: keys,
     log,
     direct,
     ordered: [
+      keys,
       log,
       records,
       manager,
@@ -216,4 +224,23 @@ function observerServices(
     ...logger,
   })
   return { observer, reports }
+}
+
+/** The keyring on the node's live keys; members are the targets of its pushes when they run. */
+function keyringService(
+  node: MeshNode,
+  members: Membership | undefined,
+  init: MeshPeerInit,
+): KeyringService {
+  return keyring()({
+    identity: node,
+    keys: node.generator,
+    libp2p: node.libp2p,
+    events: node,
+    liveConfig: node,
+    members,
+    store: init.services?.keyringStore,
+    clock: node,
+    logger: init.logger,
+  })
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import type { PatternGenerator } from '../pattern/index.js'
+import type { PatternKeys } from '../pattern/index.js'
 import { bodyLength, encodeBodyInto } from './codec.js'
 import { PROTOCOL_VERSION, TAG_BYTES } from './constants.js'
 import type { EnvelopeFields } from './envelope.js'
@@ -13,7 +13,7 @@ export function sealedLength(fields: Pick<EnvelopeFields, 'senderId' | 'data'>):
  * Stamps an envelope with the pattern value of its step and returns the frame on the wire:
  * body ‖ tag, in one allocation.
  */
-export function sealEnvelope(generator: PatternGenerator, fields: EnvelopeFields): Buffer {
+export function sealEnvelope(generator: PatternKeys, fields: EnvelopeFields): Buffer {
   const frame = Buffer.allocUnsafe(sealedLength(fields))
   sealEnvelopeInto(generator, fields, frame, 0)
   return frame
@@ -24,7 +24,7 @@ export function sealEnvelope(generator: PatternGenerator, fields: EnvelopeFields
  * the offset after the frame; the tag is its last TAG_BYTES.
  */
 export function sealEnvelopeInto(
-  generator: PatternGenerator,
+  generator: PatternKeys,
   fields: EnvelopeFields,
   target: Buffer,
   offset: number,

@@ -1,4 +1,4 @@
-import type { PatternGenerator } from '../pattern/index.js'
+import type { PatternKeys } from '../pattern/index.js'
 import { decodeFrame } from './codec.js'
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_STEP_WINDOW, type EnvelopeKind } from './constants.js'
 import type { Envelope } from './envelope.js'
@@ -13,7 +13,7 @@ const NEAR_SKEW_FACTOR = 2
 const CACHED_STEP_SPAN = 16
 
 export interface VerifyContext {
-  generator: PatternGenerator
+  generator: PatternKeys
   replayGuard: ReplayGuard
   /** The receiver's current global step. */
   localStep: number
@@ -62,13 +62,15 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
 
   // Out-of-window steps are derived without touching the cache, so junk steps cannot evict
   // the entries the honest traffic needs.
-  const entry = ctx.generator.entry(step, {
+  // Every installed key whose value of this step is the frame's (PROTOCOL.md §8): one in
+  // practice, two with probability 2^-31 per key pair, then the tag decides between them.
+  const entries = ctx.generator.matching(step, envelope.patternValue, {
     cache: inWindow && Math.abs(step - ctx.localStep) <= CACHED_STEP_SPAN,
   })
-  if (entry.value !== envelope.patternValue) {
+  if (entries.length === 0) {
     return result('PATTERN_MISMATCH', envelope, `pattern value of step ${step} does not match`)
   }
-  if (!tagMatches(entry.tagKey, body, tag)) {
+  if (!entries.some((entry) => tagMatches(entry.tagKey, body, tag))) {
     return result('TAG_MISMATCH', envelope, 'tag does not match the body')
   }
   if (!inWindow) {

@@ -4,11 +4,11 @@
  * network key and its sender is the peer that answered. Any step is accepted (the asker may be
  * behind, that is why it asks), and no replay state is shared with the gossip path.
  */
-import type { PatternGenerator } from '../pattern/index.js'
+import type { PatternKeys } from '../pattern/index.js'
 import { ReplayGuard, verifyFrame, type Envelope } from '../protocol/index.js'
 
 export interface StepFrameContext {
-  generator: PatternGenerator
+  generator: PatternKeys
   localStep: number
   maxFrameBytes: number
 }

@@ -89,8 +89,15 @@ async function advised(): Promise<RunningApi> {
   })()
   return await advisedApi
 }
+/** An API over the first node's MeshPeer view: it has the keyring. */
+let keyedApi: Promise<RunningApi> | undefined
+async function keyed(): Promise<RunningApi> {
+  keyedApi ??= apis.start(meshNodeView(fixture.nodes[0]!))
+  return await keyedApi
+}
 afterEach(() => {
   advisedApi = undefined
+  keyedApi = undefined
 })
 
 const postAdvice = (
@@ -153,6 +160,35 @@ const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> 
       await answer(postAdvice(await advised(), '/v1/advice/rollback', '{"id":"nope"}')),
     '503': async ({ ready }) =>
       await answer(postAdvice(ready, '/v1/advice/rollback', '{"id":"x"}')),
+  },
+  'GET /v1/keys': {
+    '200': async () => await answer(fetch((await keyed()).url('/v1/keys'))),
+    '503': async ({ ready }) => await answer(fetch(ready.url('/v1/keys'))),
+  },
+  'POST /v1/keys': {
+    '200': async () => await answer(postAdvice(await keyed(), '/v1/keys', '{"op":"list"}')),
+    '400': async () =>
+      await answer(postAdvice(await keyed(), '/v1/keys', '{"op":"install","key":"zz"}')),
+    '401': async ({ ready }) =>
+      await answer(postAdvice(ready, '/v1/keys', '{"op":"list"}', { Authorization: 'Bearer no' })),
+    '403': async ({ ready }) =>
+      await answer(postAdvice(ready, '/v1/keys', '{"op":"list"}', READ_ONLY)),
+    '404': async () =>
+      await answer(postAdvice(await keyed(), '/v1/keys', '{"op":"use","key":"deadbeef"}')),
+    '409': async () => {
+      const api = await keyed()
+      const { keys } = (await (await fetch(api.url('/v1/keys'))).json()) as {
+        keys: Array<{ id: string }>
+      }
+      return await answer(
+        postAdvice(api, '/v1/keys', JSON.stringify({ op: 'remove', key: keys[0]!.id })),
+      )
+    },
+    '429': async ({ strict }) => {
+      await postAdvice(strict, '/v1/keys', '{"op":"list"}')
+      return await answer(postAdvice(strict, '/v1/keys', '{"op":"list"}'))
+    },
+    '503': async ({ ready }) => await answer(postAdvice(ready, '/v1/keys', '{"op":"list"}')),
   },
   'GET /': {
     '200': async ({ ready }) => await answer(fetch(ready.url('/'))),

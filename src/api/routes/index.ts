@@ -2,6 +2,7 @@ import { listAdvice, postAdvice, rollbackAdvice } from './advice.js'
 import { anomalies } from './anomalies.js'
 import { events } from './events.js'
 import { health, metrics, networkMetrics, ready } from './health.js'
+import { listKeys, postKeys } from './keys.js'
 import { getMessages, postMessages } from './messages.js'
 import { dashboard, openapi } from './meta.js'
 import { peers } from './peers.js'
@@ -24,6 +25,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   listAdvice,
   postAdvice,
   rollbackAdvice,
+  listKeys,
+  postKeys,
   events,
 ]
 

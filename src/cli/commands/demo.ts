@@ -96,7 +96,7 @@ export function runDemoCases(): DemoRun {
 
   const values = [0, 1, 2, LOCAL_STEP - 1, LOCAL_STEP, LOCAL_STEP + 1].map((step) => ({
     step,
-    value: receiver.generator.value(step),
+    value: alice.value(step),
   }))
   return { networkKey, values, localStep: LOCAL_STEP, stepWindow: DEFAULT_STEP_WINDOW, cases }
 }

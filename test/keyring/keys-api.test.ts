@@ -1,0 +1,120 @@
+/**
+ * The keyring on one node and its member through `/v1/keys` and `patternmesh keys`, persisted
+ * in keyring.json (0600): list, install, use, remove, refusals, and no key bytes in any answer.
+ */
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { meshNodeView } from '../../src/api/index.js'
+import { FileKeyringStore, openKeyring } from '../../src/keyring/index.js'
+import { keyId, networkKeyFromSeed } from '../../src/pattern/index.js'
+import { ApiFixture, TOKEN } from '../api/helpers.js'
+import { cli } from '../cli/run-cli.js'
+import { MeshFixture, connect, testConfig } from '../helpers/mesh.js'
+import { until } from '../helpers/until.js'
+
+const OLD = networkKeyFromSeed('test-mesh')
+const NEW_HEX = '7e'.repeat(32)
+const NEW_ID = keyId(Buffer.from(NEW_HEX, 'hex'))
+const OLD_ID = keyId(OLD)
+const { algorithm, phaseResetInterval, cacheSize } = testConfig()
+const KEY_INIT = { algorithm, phaseResetInterval, cacheSize }
+
+const mesh = new MeshFixture()
+const api = new ApiFixture()
+const dirs: string[] = []
+afterEach(async () => {
+  await api.stopAll()
+  await mesh.stopAll()
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
+})
+
+describe('/v1/keys and patternmesh keys', () => {
+  it('list, install, use, remove through the API and the CLI, persisted in keyring.json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pm-keyring-'))
+    dirs.push(dir)
+    const opened = await openKeyring(dir, OLD, KEY_INIT)
+    expect(opened.created).toBe(true)
+    const a = await mesh.node(
+      { heartbeatIntervalMs: 150 },
+      { keys: opened.keys, services: { keyringStore: opened.store } },
+    )
+    const b = await mesh.node({ heartbeatIntervalMs: 150 }, { services: {} })
+    await connect(b, a)
+    await until(() => a.members!.members().some((m) => m.status === 'alive'), {
+      message: 'a sees b alive',
+    })
+    const { url, authed } = await api.start(meshNodeView(a))
+    const answers: string[] = []
+    const post = async (body: unknown): Promise<{ status: number; json: unknown }> => {
+      const res = await authed('/v1/keys', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      const text = await res.text()
+      answers.push(text)
+      return { status: res.status, json: JSON.parse(text) }
+    }
+
+    const listed = await fetch(url('/v1/keys'))
+    expect(listed.status).toBe(200)
+    // b holds it too: they exchanged keyrings when they connected.
+    expect(await listed.json()).toEqual({ keys: [{ id: OLD_ID, primary: true, members: 2 }] })
+
+    // Writes need the token; bad input is named.
+    expect((await fetch(url('/v1/keys'), { method: 'POST' })).status).toBe(401)
+    const bad = await post({ op: 'install', key: 'zz' })
+    expect(bad.status).toBe(400)
+    expect(JSON.stringify(bad.json)).toMatch(/hex digits/)
+    expect((await post({ op: 'use', key: 'NOTANID' })).status).toBe(400)
+    expect((await post({ op: 'use', key: 'deadbeef' })).status).toBe(404)
+    const primary = await post({ op: 'remove', key: OLD_ID })
+    expect(primary).toMatchObject({ status: 409, json: { error: { code: 'KEY_IS_PRIMARY' } } })
+
+    const installed = await post({ op: 'install', key: NEW_HEX })
+    expect(installed).toEqual({
+      status: 200,
+      json: { op: 'install', id: NEW_ID, results: [{ member: b.peerId, status: 'ok' }] },
+    })
+    expect(b.generator.has(NEW_ID)).toBe(true)
+
+    // The CLI: list, use, remove.
+    const listRun = await cli('keys', url(''), 'list')
+    expect(listRun.code).toBe(0)
+    expect(listRun.stdout).toBe(
+      `${OLD_ID}  primary  on 2 member(s)\n${NEW_ID}           on 2 member(s)\n`,
+    )
+    const useRun = await cli('keys', url(''), 'use', NEW_ID, '--token', TOKEN)
+    expect(useRun.code).toBe(0)
+    expect(useRun.stdout).toBe(`use ${NEW_ID}: done here, 1/1 member(s) ok\n  ${b.peerId}  ok\n`)
+    expect(b.generator.primaryId).toBe(NEW_ID)
+    const removeRun = await cli('keys', url(''), 'remove', OLD_ID, '--token', TOKEN, '--json')
+    expect(removeRun.code).toBe(0)
+    expect(JSON.parse(removeRun.stdout)).toMatchObject({ op: 'remove', id: OLD_ID })
+    const usage = await cli('keys', url(''), 'use', 'nope', '--token', TOKEN)
+    expect(usage.code).toBe(2)
+    expect(usage.stderr).toMatch(/needs a key id/)
+    answers.push(listRun.stdout, useRun.stdout, removeRun.stdout, usage.stderr)
+
+    expect(await (await fetch(url('/v1/keys'))).json()).toEqual({
+      keys: [{ id: NEW_ID, primary: true, members: 2 }],
+    })
+    // Persisted, 0600: a restart starts from it, whatever the key file says.
+    const file = new FileKeyringStore(dir)
+    await until(async () => (await file.load())?.primary.id === NEW_ID, {
+      message: 'keyring.json has the new primary',
+    })
+    expect((await stat(file.path)).mode & 0o777).toBe(0o600)
+    const reopened = await openKeyring(dir, OLD, KEY_INIT)
+    expect(reopened).toMatchObject({ created: false, seedKeyKnown: false })
+    expect(reopened.keys.list()).toEqual([{ id: NEW_ID, primary: true }])
+    expect(await readFile(file.path, 'utf8')).toContain(NEW_HEX) // the file, and only it
+
+    for (const text of answers) {
+      expect(text).not.toContain(NEW_HEX)
+      expect(text).not.toContain(OLD.toString('hex'))
+    }
+  }, 30_000)
+})
