@@ -51,6 +51,12 @@ export interface MeshConfig {
   batchMaxMessages: number
   batchLingerMs: number
   sendQueueLimit: number
+  /**
+   * Data frames every node keeps for repair (DESIGN §15): broadcast is at-least-once within
+   * `retentionMs`, in at most `retentionBytes`; `retentionMs: 0` turns retention and repair off.
+   */
+  retentionMs: number
+  retentionBytes: number
   /** Seed NetworkConfig fields, kept. */
   /** Frames a second one signer may sustain (and its burst) before the observer reports FLOOD. */
   floodRatePerSecond: number
@@ -115,6 +121,10 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   batchLingerMs: 1,
   // Outbound frames waiting for a batch; beyond it broadcast() waits, then fails.
   sendQueueLimit: 10_000,
+  // A minute of history: a partition or a restart shorter than this loses nothing. 64 MiB holds
+  // that minute at ~1,000 frames/s of 1 KiB; beyond it the oldest frames go first (counted).
+  retentionMs: 60_000,
+  retentionBytes: 64 * 1024 * 1024,
   // Generous: an honest batched sender reaches ~100k frames/s; tighten it for your traffic.
   floodRatePerSecond: 50_000,
   floodBurst: 100_000,

@@ -45,7 +45,8 @@ export class MeshNode
   private readonly log: Logger | undefined
   private readonly replayGuard: ReplayGuard
   private readonly clock: StepClock
-  private readonly router: FrameRouter
+  /** The receive path; its DeliveryPort face is what the delivery service taps. */
+  readonly router: FrameRouter
   private readonly lifecycle = new Lifecycle()
   private libp2p_: MeshLibp2p | undefined
   private stepSync: StepSync | undefined
@@ -246,6 +247,7 @@ export class MeshNode
       config: this.config,
       fields: this.stampFields,
       firstSeq,
+      onSealed: (frames) => this.router.sealed(frames),
       onPublishError: (err, frames) => {
         this.log?.warn({ err, frames }, 'publish failed; frames counted as failed')
         const detail = err instanceof Error ? err : new Error(String(err))

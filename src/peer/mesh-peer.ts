@@ -7,6 +7,7 @@
 import type { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Logger } from 'pino'
 import type { AdviceService } from '../advice/index.js'
+import type { RepairService } from '../delivery/index.js'
 import type { MeshConfig } from '../config/index.js'
 import type { Membership } from '../membership/index.js'
 import {
@@ -68,6 +69,11 @@ export class MeshPeer {
   /** Advice: issue, apply, results, anti-entropy (undefined before start or when off). */
   get advice(): AdviceService | undefined {
     return this.services?.advice
+  }
+
+  /** Retention, dedup by (sender, seq) and repair (undefined before start; DESIGN §15). */
+  get delivery(): RepairService | undefined {
+    return this.services?.delivery
   }
 
   get isStarted(): boolean {

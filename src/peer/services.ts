@@ -3,6 +3,7 @@
  * (heartbeats), roles (reads membership), advice (reads both), observer (watches them all).
  */
 import { AdviceService } from '../advice/index.js'
+import { RepairService } from '../delivery/index.js'
 import { Membership } from '../membership/index.js'
 import type { MeshNode, Service } from '../node/index.js'
 import { MeshObserver } from '../observer/index.js'
@@ -23,6 +24,8 @@ export interface PeerServices {
   observer: MeshObserver
   /** Anomaly reports with evidence, to and from the mesh (DESIGN §14). */
   reports: AnomalyReportService
+  /** Retention, dedup and repair of data frames (DESIGN §15). */
+  delivery: RepairService
   /** In start order; stopped in reverse. */
   ordered: Service[]
 }
@@ -42,6 +45,18 @@ function asService(part: { start(): unknown; stop(): unknown }): Service {
 export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices {
   const logger = init.logger !== undefined ? { logger: init.logger } : {}
   const options = init.services ?? {}
+  // First of all, so that no frame accepted once the services run escapes retention.
+  const delivery = new RepairService(
+    {
+      identity: node,
+      liveConfig: node,
+      events: node,
+      libp2p: node.libp2p,
+      delivery: node.router,
+      ...logger,
+    },
+    options.repair,
+  )
   if (options.membership === false) {
     const { observer, reports } = observerServices(node, undefined, undefined, init)
     return {
@@ -51,7 +66,8 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
       advice: undefined,
       observer,
       reports,
-      ordered: [observer, reports],
+      delivery,
+      ordered: [delivery, observer, reports],
     }
   }
   const core = { identity: node, control: node, liveConfig: node, events: node, ...logger }
@@ -117,7 +133,9 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     advice,
     observer,
     reports,
+    delivery,
     ordered: [
+      delivery,
       records,
       manager,
       asService(members),

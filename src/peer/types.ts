@@ -1,5 +1,6 @@
 /** What a MeshPeer is built from. */
 import type { AdviceAudit, AdviceStore } from '../advice/index.js'
+import type { RepairInit } from '../delivery/index.js'
 import type { MeshNodeInit } from '../node/index.js'
 import type { RoleStateStore } from '../roles/index.js'
 
@@ -16,5 +17,7 @@ export interface MeshPeerInit extends Omit<MeshNodeInit, 'announceSteps'> {
     version?: string
     adviceStore?: AdviceStore
     adviceAudit?: AdviceAudit
+    /** Repair's clock, randomness and test hooks (retention itself is config: retentionMs). */
+    repair?: RepairInit
   }
 }
