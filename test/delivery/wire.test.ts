@@ -17,7 +17,7 @@ describe('repair requests', () => {
       ok: true,
       value: { v: 1, op: 'heads' },
     })
-    const frames = {
+    const frames: RepairRequest = {
       v: 1,
       op: 'frames',
       sender: 'QmA',
@@ -25,7 +25,7 @@ describe('repair requests', () => {
         [1, 2],
         [5, 9],
       ],
-    } as const
+    }
     expect(decodeRequest(encodeRequest(frames))).toEqual({ ok: true, value: frames })
   })
 
