@@ -8,6 +8,7 @@ import '../src/compat.js'
 import { cpus } from 'node:os'
 import { garbageCollector, table, type BenchCheck, type BenchModule } from './harness.js'
 import { adviceBench } from './advice.js'
+import { deliveryBench } from './delivery.js'
 import { failoverBench } from './failover.js'
 import { meshThroughputBench } from './mesh-throughput.js'
 import { patternMemoryBench } from './pattern-memory.js'
@@ -21,6 +22,7 @@ const BENCHES: BenchModule[] = [
   failoverBench,
   adviceBench,
   scaleBench,
+  deliveryBench,
 ]
 
 async function main(filters: string[]): Promise<number> {

@@ -26,6 +26,11 @@ export const MAX_TRACKED_SENDERS = 4096
 export const TICK_MS = 100
 /** A heads exchange with one random connected peer this often: tail losses show up there. */
 export const HEADS_INTERVAL_MS = 2_000
+/**
+ * Seqs a heads answer shows above the newest one delivered here may still be on their way by
+ * gossip (a busy receiver lags): they are asked for this much later than holes below it.
+ */
+export const TAIL_GRACE_MS = 1_000
 /** Requests in flight at once. */
 export const MAX_IN_FLIGHT = 2
 /** Deadline of one request. */

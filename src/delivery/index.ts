@@ -11,3 +11,4 @@ export {
   type RepairEvents,
 } from './repair-service.js'
 export * from './wire.js'
+export { registerDeliveryMetrics } from './metrics.js'

@@ -105,7 +105,7 @@ export class DeliveryLedger {
    * A peer retains `ranges` of `sender`: what of them was never delivered here is missing.
    * A first sight of a sender (a restart here) backfills everything retained.
    */
-  noteRetained(sender: string, ranges: readonly SeqRange[], now: number): number {
+  noteRetained(sender: string, ranges: readonly SeqRange[], now: number, tailGraceMs = 0): number {
     let st = this.senders.get(sender)
     if (st === undefined) {
       st = { delivered: new SeqSet(), floor: -1, max: -1, missing: new SeqSet(), noticed: [] }
@@ -118,7 +118,13 @@ export class DeliveryLedger {
       if (hi < lo) continue
       for (const [a, b] of st.delivered.complement(lo, hi)) {
         for (const [c, d] of st.missing.complement(a, b)) {
-          added += this.addMissing(st, sender, c, d, now)
+          // Above the newest seq seen here, frames may still be on their way by gossip (a
+          // busy receiver lags): they are asked for only after `tailGraceMs`.
+          const tail = Math.max(c, st.max + 1)
+          if (st.max >= 0 && tail <= d) {
+            if (tail > c) added += this.addMissing(st, sender, c, tail - 1, now)
+            added += this.addMissing(st, sender, tail, d, now + tailGraceMs)
+          } else added += this.addMissing(st, sender, c, d, now)
         }
       }
     }
@@ -150,7 +156,7 @@ export class DeliveryLedger {
     if (st === undefined) return []
     const picked = new SeqSet()
     for (const n of st.noticed) {
-      if (n.at + graceMs > now) break
+      if (n.at + graceMs > now) continue
       for (const [a, b] of st.missing.intersect(n.lo, n.hi)) picked.add(a, b)
     }
     return picked.take(maxSeqs, maxRanges)

@@ -32,6 +32,7 @@ import {
   MAX_REQUEST_RANGES,
   REPAIR_PROTOCOL,
   REQUEST_TIMEOUT_MS,
+  TAIL_GRACE_MS,
   TICK_MS,
 } from './constants.js'
 import { DeliveryLedger, type Unrecoverable } from './ledger.js'
@@ -201,7 +202,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
     const now = this.now()
     for (const head of answer.heads) {
       if (head.sender === this.c.identity.peerId) continue
-      added += this.ledger.noteRetained(head.sender, head.ranges, now)
+      added += this.ledger.noteRetained(head.sender, head.ranges, now, TAIL_GRACE_MS)
     }
     return added
   }

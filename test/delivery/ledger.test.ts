@@ -196,3 +196,28 @@ describe('Recorder.eventualRatio', () => {
     expect(recorder.eventualRatio([0, 1, 2, 3], never, () => Infinity).ratio).toBe(2 / 3)
   })
 })
+
+describe('registerDeliveryMetrics', () => {
+  it('mirrors the stats, unrecoverable included', async () => {
+    const { Registry } = await import('prom-client')
+    const { registerDeliveryMetrics } = await import('../../src/delivery/index.js')
+    const registry = new Registry()
+    registerDeliveryMetrics(registry, () => ({
+      retention: { frames: 3, bytes: 900, evicted: 2 },
+      repaired: 5,
+      duplicates: 1,
+      unrecoverable: 7,
+      missing: 4,
+      requests: 2,
+      requestFailures: 0,
+      repairBytes: 1500,
+      rejected: 0,
+      refused: 0,
+      dropped: 0,
+    }))
+    const text = await registry.metrics()
+    expect(text).toMatch(/^patternmesh_messages_unrecoverable_total 7$/m)
+    expect(text).toMatch(/^patternmesh_retention_evicted_total 2$/m)
+    expect(text).toMatch(/^patternmesh_messages_missing 4$/m)
+  })
+})
