@@ -28,7 +28,8 @@ export const TICK_MS = 100
 export const HEADS_INTERVAL_MS = 2_000
 /**
  * Seqs a heads answer shows above the newest one delivered here may still be on their way by
- * gossip (a busy receiver lags): they are asked for this much later than holes below it.
+ * gossip (a busy receiver lags seconds behind): they are asked for only once no frame of that
+ * sender has arrived for this long (holes below the newest seq are asked for at once).
  */
 export const TAIL_GRACE_MS = 1_000
 /** Requests in flight at once. */

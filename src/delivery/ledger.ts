@@ -19,8 +19,13 @@ interface SenderState {
   floor: number
   max: number
   missing: SeqSet
-  /** When each missing stretch was noticed: expiry counts it unrecoverable. */
-  noticed: Array<{ lo: number; hi: number; at: number }>
+  /**
+   * When each missing stretch was noticed (expiry counts it unrecoverable); `tail`: above the
+   * newest seq seen when a heads answer showed it, so maybe still on its way by gossip.
+   */
+  noticed: Array<{ lo: number; hi: number; at: number; tail: boolean }>
+  /** When a frame of this sender was last delivered here. */
+  lastAt: number
 }
 
 export interface AdmitResult {
@@ -75,11 +80,22 @@ export class DeliveryLedger {
     return st !== undefined && (seq <= st.floor || st.delivered.has(seq))
   }
 
+  private fresh(): SenderState {
+    return {
+      delivered: new SeqSet(),
+      floor: -1,
+      max: -1,
+      missing: new SeqSet(),
+      noticed: [],
+      lastAt: 0,
+    }
+  }
+
   /** Records a delivery; `fresh: false` means a copy, to be dropped. */
   admit(sender: string, seq: number, now: number): AdmitResult {
     let st = this.senders.get(sender)
     if (st === undefined) {
-      st = { delivered: new SeqSet(), floor: -1, max: -1, missing: new SeqSet(), noticed: [] }
+      st = this.fresh()
       this.senders.set(sender, st)
     }
     if (seq <= st.floor || st.delivered.has(seq)) {
@@ -88,6 +104,7 @@ export class DeliveryLedger {
     }
     st.delivered.add(seq)
     st.missing.remove(seq)
+    st.lastAt = now
     let jump = false
     if (st.max >= 0 && seq > st.max + 1) {
       const gap = seq - st.max - 1
@@ -105,10 +122,10 @@ export class DeliveryLedger {
    * A peer retains `ranges` of `sender`: what of them was never delivered here is missing.
    * A first sight of a sender (a restart here) backfills everything retained.
    */
-  noteRetained(sender: string, ranges: readonly SeqRange[], now: number, tailGraceMs = 0): number {
+  noteRetained(sender: string, ranges: readonly SeqRange[], now: number): number {
     let st = this.senders.get(sender)
     if (st === undefined) {
-      st = { delivered: new SeqSet(), floor: -1, max: -1, missing: new SeqSet(), noticed: [] }
+      st = this.fresh()
       this.senders.set(sender, st)
     }
     let added = 0
@@ -119,11 +136,11 @@ export class DeliveryLedger {
       for (const [a, b] of st.delivered.complement(lo, hi)) {
         for (const [c, d] of st.missing.complement(a, b)) {
           // Above the newest seq seen here, frames may still be on their way by gossip (a
-          // busy receiver lags): they are asked for only after `tailGraceMs`.
+          // busy receiver lags): asked for only once the sender's gossip has gone quiet.
           const tail = Math.max(c, st.max + 1)
           if (st.max >= 0 && tail <= d) {
             if (tail > c) added += this.addMissing(st, sender, c, tail - 1, now)
-            added += this.addMissing(st, sender, tail, d, now + tailGraceMs)
+            added += this.addMissing(st, sender, tail, d, now, true)
           } else added += this.addMissing(st, sender, c, d, now)
         }
       }
@@ -151,12 +168,15 @@ export class DeliveryLedger {
     graceMs: number,
     maxSeqs: number,
     maxRanges: number,
+    tailGraceMs = graceMs,
   ): SeqRange[] {
     const st = this.senders.peek(sender)
     if (st === undefined) return []
     const picked = new SeqSet()
+    // A tail stretch waits until the sender's gossip has gone quiet here (see noteRetained).
+    const quiet = st.lastAt + tailGraceMs <= now
     for (const n of st.noticed) {
-      if (n.at + graceMs > now) continue
+      if (n.at + graceMs > now || (n.tail && !quiet)) continue
       for (const [a, b] of st.missing.intersect(n.lo, n.hi)) picked.add(a, b)
     }
     return picked.take(maxSeqs, maxRanges)
@@ -192,6 +212,7 @@ export class DeliveryLedger {
     lo: number,
     hi: number,
     now: number,
+    tail = false,
   ): number {
     const room = this.maxMissing - st.missing.size
     if (room <= 0) {
@@ -201,7 +222,7 @@ export class DeliveryLedger {
     const from = Math.max(lo, hi - room + 1)
     if (from > lo) this.unrecoverable_ += from - lo
     st.missing.add(from, hi)
-    st.noticed.push({ lo: from, hi, at: now })
+    st.noticed.push({ lo: from, hi, at: now, tail })
     return hi - from + 1
   }
 

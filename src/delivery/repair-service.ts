@@ -202,7 +202,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
     const now = this.now()
     for (const head of answer.heads) {
       if (head.sender === this.c.identity.peerId) continue
-      added += this.ledger.noteRetained(head.sender, head.ranges, now, TAIL_GRACE_MS)
+      added += this.ledger.noteRetained(head.sender, head.ranges, now)
     }
     return added
   }
@@ -273,6 +273,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
         this.graceMs,
         MAX_REQUEST_FRAMES,
         MAX_REQUEST_RANGES,
+        TAIL_GRACE_MS,
       )
       if (ranges.length > 0) void this.repair(sender, ranges)
     }

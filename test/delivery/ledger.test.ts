@@ -221,3 +221,17 @@ describe('registerDeliveryMetrics', () => {
     expect(text).toMatch(/^patternmesh_messages_missing 4$/m)
   })
 })
+
+describe('DeliveryLedger tails', () => {
+  it('asks for what a heads answer shows above the newest seq only once the sender went quiet', () => {
+    const ledger = new DeliveryLedger()
+    ledger.admit('a', 100, 0)
+    ledger.admit('a', 102, 1000) // a hole: 101
+    ledger.noteRetained('a', [[100, 110]], 1000) // 103…110: a tail, maybe still on its way
+    expect(ledger.ripe('a', 1500, 200, 100, 10, 1000)).toEqual([[101, 101]])
+    expect(ledger.ripe('a', 2000, 200, 100, 10, 1000)).toEqual([
+      [101, 101],
+      [103, 110],
+    ])
+  })
+})
