@@ -20,10 +20,10 @@ interface SenderState {
   max: number
   missing: SeqSet
   /**
-   * When each missing stretch was noticed (expiry counts it unrecoverable); `tail`: above the
-   * newest seq seen when a heads answer showed it, so maybe still on its way by gossip.
+   * When each missing stretch was noticed (expiry counts it unrecoverable). A heads answer's
+   * stretch is split at the newest seq seen then: the part above may be on its way by gossip.
    */
-  noticed: Array<{ lo: number; hi: number; at: number; tail: boolean }>
+  noticed: Array<{ lo: number; hi: number; at: number }>
   /** When a frame of this sender was last delivered here. */
   lastAt: number
 }
@@ -126,6 +126,8 @@ export class DeliveryLedger {
     let st = this.senders.get(sender)
     if (st === undefined) {
       st = this.fresh()
+      // Never heard of here: its gossip may be about to arrive; give it a tail grace first.
+      st.lastAt = now
       this.senders.set(sender, st)
     }
     let added = 0
@@ -140,7 +142,7 @@ export class DeliveryLedger {
           const tail = Math.max(c, st.max + 1)
           if (st.max >= 0 && tail <= d) {
             if (tail > c) added += this.addMissing(st, sender, c, tail - 1, now)
-            added += this.addMissing(st, sender, tail, d, now, true)
+            added += this.addMissing(st, sender, tail, d, now)
           } else added += this.addMissing(st, sender, c, d, now)
         }
       }
@@ -173,10 +175,10 @@ export class DeliveryLedger {
     const st = this.senders.peek(sender)
     if (st === undefined) return []
     const picked = new SeqSet()
-    // A tail stretch waits until the sender's gossip has gone quiet here (see noteRetained).
     const quiet = st.lastAt + tailGraceMs <= now
     for (const n of st.noticed) {
-      if (n.at + graceMs > now || (n.tail && !quiet)) continue
+      // Above the newest seq seen here: maybe still on its way by gossip, unless it went quiet.
+      if (n.at + graceMs > now || (n.lo > st.max && !quiet)) continue
       for (const [a, b] of st.missing.intersect(n.lo, n.hi)) picked.add(a, b)
     }
     return picked.take(maxSeqs, maxRanges)
@@ -212,7 +214,6 @@ export class DeliveryLedger {
     lo: number,
     hi: number,
     now: number,
-    tail = false,
   ): number {
     const room = this.maxMissing - st.missing.size
     if (room <= 0) {
@@ -222,7 +223,7 @@ export class DeliveryLedger {
     const from = Math.max(lo, hi - room + 1)
     if (from > lo) this.unrecoverable_ += from - lo
     st.missing.add(from, hi)
-    st.noticed.push({ lo: from, hi, at: now, tail })
+    st.noticed.push({ lo: from, hi, at: now })
     return hi - from + 1
   }
 
