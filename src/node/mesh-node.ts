@@ -45,7 +45,6 @@ export class MeshNode
   private readonly log: Logger | undefined
   private readonly replayGuard: ReplayGuard
   private readonly clock: StepClock
-  /** The receive path; its DeliveryPort face is what the delivery service taps. */
   readonly router: FrameRouter
   private readonly lifecycle = new Lifecycle()
   private libp2p_: MeshLibp2p | undefined
