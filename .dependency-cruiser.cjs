@@ -2,12 +2,12 @@
  * The layers of src/ (ARCHITECTURE.md), checked by `npm run lint`:
  *   pattern, protocol, sync, net, util, store, config   the base: imports nothing above it
  *   node                                                the messaging core and its ports
- *   membership, roles, advice, observer, peers          services: the ports, never the root
+ *   membership, roles, advice, observer, peers, delivery services: the ports, never the root
  *   peer                                                the composition root
  *   api, daemon, sim, process, cli, index.ts            the surfaces
  */
 const BASE = '^src/(pattern|protocol|sync|net|util|store|config|rpc)/'
-const SERVICES = '^src/(membership|roles|advice|observer|peers|keyring)/'
+const SERVICES = '^src/(membership|roles|advice|observer|peers|keyring|delivery|direct)/'
 const SURFACES = '^src/(api|daemon|sim|process|cli|index\\.ts)'
 
 /** @type {import('dependency-cruiser').IConfiguration} */

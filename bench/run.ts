@@ -9,6 +9,7 @@ import { cpus } from 'node:os'
 import { garbageCollector, table, type BenchCheck, type BenchModule } from './harness.js'
 import { adviceBench } from './advice.js'
 import { directBench } from './direct.js'
+import { deliveryBench } from './delivery.js'
 import { failoverBench } from './failover.js'
 import { meshThroughputBench } from './mesh-throughput.js'
 import { patternMemoryBench } from './pattern-memory.js'
@@ -23,6 +24,7 @@ const BENCHES: BenchModule[] = [
   adviceBench,
   scaleBench,
   directBench,
+  deliveryBench,
 ]
 
 async function main(filters: string[]): Promise<number> {

@@ -65,6 +65,12 @@ export interface MeshConfig {
   sendQueueLimit: number
   /** Delivered messages this node keeps for `GET /v1/messages` (oldest dropped and counted). */
   messageLogSize: number
+  /**
+   * Data frames every node keeps for repair (DESIGN §15): broadcast is at-least-once within
+   * `retentionMs`, in at most `retentionBytes`; `retentionMs: 0` turns retention and repair off.
+   */
+  retentionMs: number
+  retentionBytes: number
   /** Seed NetworkConfig fields, kept. */
   /** Frames a second one signer may sustain (and its burst) before the observer reports FLOOD. */
   floodRatePerSecond: number
@@ -133,6 +139,10 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   sendQueueLimit: 10_000,
   // A client that reconnects resumes from its cursor within this many messages (DESIGN §15).
   messageLogSize: 10_000,
+  // A minute of history: a partition or a restart shorter than this loses nothing. 64 MiB holds
+  // that minute at ~1,000 frames/s of 1 KiB; beyond it the oldest frames go first (counted).
+  retentionMs: 60_000,
+  retentionBytes: 64 * 1024 * 1024,
   // Generous: an honest batched sender reaches ~100k frames/s; tighten it for your traffic.
   floodRatePerSecond: 50_000,
   floodBurst: 100_000,

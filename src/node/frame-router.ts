@@ -10,6 +10,7 @@ import type { Verdict, VerdictCode, VerifyResult } from '../protocol/index.js'
 import { ControlDispatch } from './control-dispatch.js'
 import type { FrameVerdictDetail, MeshMessage } from './events.js'
 import type { ReceivePipeline } from './receive-pipeline.js'
+import type { DataTap, DeliveryPort } from './ports.js'
 import type { ReceivedGossip } from './types.js'
 
 export interface FrameRouterComponents {
@@ -35,13 +36,15 @@ const RESULT_OF: Readonly<Record<Verdict, TopicValidatorResult>> = {
   reject: TopicValidatorResult.Reject,
 }
 
-export class FrameRouter {
+export class FrameRouter implements DeliveryPort {
   private readonly c: FrameRouterComponents
   /** The control handlers, one per kind (MeshNode.handleControl registers them). */
   readonly dispatch = new ControlDispatch()
   private readonly verdictCounts: Partial<Record<VerdictCode, number>> = {}
   private delivered_ = 0
   private received = 0
+  /** The delivery service's tap (retention, dedup); without one every accepted frame is new. */
+  private tap: DataTap | undefined
 
   constructor(components: FrameRouterComponents) {
     this.c = components
@@ -64,8 +67,8 @@ export class FrameRouter {
     const at = Date.now()
     let verdict = outcome.verdict
     let accepted = 0
-    for (const checked of outcome.frames) {
-      const result = this.route(checked, message, at)
+    for (const [index, checked] of outcome.frames.entries()) {
+      const result = this.route(checked, message, at, outcome.raw?.[index])
       if (result.verdict === 'reject') verdict = 'reject'
       if (result.verdict === 'accept') accepted++
       this.verdictCounts[result.code] = (this.verdictCounts[result.code] ?? 0) + 1
@@ -83,14 +86,50 @@ export class FrameRouter {
     return RESULT_OF[verdict]
   }
 
-  private route(checked: VerifyResult, message: ReceivedGossip, at: number): VerifyResult {
+  tapData(tap: DataTap, options: { signal: AbortSignal }): void {
+    this.tap = tap
+    options.signal.addEventListener('abort', () => {
+      if (this.tap === tap) this.tap = undefined
+    })
+  }
+
+  /** Our own sealed data frames, for the tap to keep. */
+  sealed(frames: ReadonlyArray<{ seq: number; frame: Uint8Array }>): void {
+    this.tap?.sealed(frames)
+  }
+
+  verifyRepaired(frame: Uint8Array, maxAgeSteps: number): VerifyResult {
+    return this.c.pipeline.verifyRepaired(frame, maxAgeSteps)
+  }
+
+  deliverRepaired(result: VerifyResult, frame: Uint8Array, from: string, topic: string): void {
+    const at = Date.now()
+    this.verdictCounts[result.code] = (this.verdictCounts[result.code] ?? 0) + 1
+    this.c.emit('verdict', { topic, from, result, at })
+    if (result.verdict === 'accept') this.route(result, { topic, from, data: frame }, at, frame)
+  }
+
+  private route(
+    checked: VerifyResult,
+    message: ReceivedGossip,
+    at: number,
+    frame: Uint8Array | undefined,
+  ): VerifyResult {
     const envelope = checked.envelope
     if (checked.verdict !== 'accept' || envelope === undefined) return checked
-    const id = checked.tag === undefined ? '' : Buffer.from(checked.tag).toString('hex')
+    const tag = checked.tag
+    const id = tag === undefined ? '' : Buffer.from(tag).toString('hex')
     const delivered: MeshMessage = { id, envelope, from: message.from, receivedAt: at }
     if (envelope.kind === 'data') {
-      this.delivered_++
-      this.c.emit('message', delivered)
+      // A frame both gossiped and repaired is delivered once: the tap decides (DESIGN §15).
+      const fresh =
+        this.tap === undefined || frame === undefined || tag === undefined
+          ? true
+          : this.tap.accepted({ envelope, frame, tag })
+      if (fresh) {
+        this.delivered_++
+        this.c.emit('message', delivered)
+      }
       return checked
     }
     if (envelope.kind === 'step-sync' || envelope.kind === 'heartbeat') {

@@ -48,7 +48,7 @@ export class MeshNode
   private readonly log: Logger | undefined
   private readonly replayGuard: ReplayGuard
   private readonly clock: StepClock
-  private readonly router: FrameRouter
+  readonly router: FrameRouter
   private readonly lifecycle = new Lifecycle()
   private libp2p_: MeshLibp2p | undefined
   private stepSync: StepSync | undefined
@@ -245,6 +245,7 @@ export class MeshNode
       config: this.config,
       fields: this.stampFields,
       firstSeq,
+      onSealed: (frames) => this.router.sealed(frames),
       onPublishError: (err, frames) => {
         this.log?.warn({ err, frames }, 'publish failed; frames counted as failed')
         const detail = err instanceof Error ? err : new Error(String(err))

@@ -41,6 +41,8 @@ export interface NodeBatcherInit {
   /** The first data sequence number of this run. */
   firstSeq: number
   onPublishError: (err: unknown, frames: number) => void
+  /** Each sealed frame (a view into the batch), for retention: our own broadcasts are repaired too. */
+  onSealed?: (frames: ReadonlyArray<{ seq: number; frame: Uint8Array }>) => void
 }
 
 export function createNodeBatcher(init: NodeBatcherInit): NodeBatcher {
@@ -59,13 +61,16 @@ export function createNodeBatcher(init: NodeBatcherInit): NodeBatcher {
       data,
     }))
     const receipts: BroadcastReceipt[] = []
+    const sealed: Array<{ seq: number; frame: Uint8Array }> = []
     const batch = writeBatch(
       fields.map((f) => sealedLength(f)),
       (i, target, offset) => {
         const end = sealEnvelopeInto(generator, fields[i]!, target, offset)
         receipts.push(receiptOf(fields[i]!, target, end))
+        sealed.push({ seq: fields[i]!.seq, frame: target.subarray(offset, end) })
       },
     )
+    init.onSealed?.(sealed)
     return { batch, receipts }
   }
   return new OutboundBatcher<BroadcastReceipt>({

@@ -8,7 +8,7 @@ import type { Message } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
 import type { MeshConfig } from '../config/index.js'
-import type { Envelope, EnvelopeKind, VerdictCode } from '../protocol/index.js'
+import type { Envelope, EnvelopeKind, VerdictCode, VerifyResult } from '../protocol/index.js'
 import type { MeshNodeEvents } from './events.js'
 
 /** What `broadcast()` and `sendControl()` resolve to. */
@@ -107,4 +107,40 @@ export interface CoreComponents {
 export interface Service {
   start(): Promise<void>
   stop(): Promise<void>
+}
+
+/** An accepted data frame: its envelope, its bytes as received (body ‖ tag) and its tag. */
+export interface AcceptedDataFrame {
+  envelope: Envelope
+  frame: Uint8Array
+  tag: Uint8Array
+}
+
+/**
+ * The delivery service's tap on the data path (DESIGN §15): it keeps every accepted frame for
+ * repair, and is the one place that decides whether a frame is delivered (`message`) for the
+ * first time. Called synchronously inside gossipsub's validator; must not throw.
+ */
+export interface DataTap {
+  /** An accepted data frame (gossip or repair): true to deliver it, false if delivered before. */
+  accepted(frame: AcceptedDataFrame): boolean
+  /** Our own data frames, as sealed into a batch we publish (gossipsub never echoes them). */
+  sealed(frames: ReadonlyArray<{ seq: number; frame: Uint8Array }>): void
+}
+
+/** What the delivery service (retention and repair) uses of the receive path. */
+export interface DeliveryPort {
+  /** Installs the one tap; removed when `signal` aborts. */
+  tapData(tap: DataTap, options: { signal: AbortSignal }): void
+  /**
+   * The receive checks for a frame that came over repair: pattern and tag at the frame's own
+   * step, no live step window but at most `maxAgeSteps` old, the sender is the envelope's
+   * senderId, no replay memory (the tap deduplicates).
+   */
+  verifyRepaired(frame: Uint8Array, maxAgeSteps: number): VerifyResult
+  /**
+   * Publishes the verdict of a repaired frame (`from` = the peer that answered, `topic` = the
+   * repair protocol) and, when accepted and new to the tap, delivers it as a `message`.
+   */
+  deliverRepaired(result: VerifyResult, frame: Uint8Array, from: string, topic: string): void
 }

@@ -2,10 +2,10 @@ import type { PatternKeys } from '../pattern/index.js'
 import {
   decodeBatch,
   MAX_BATCH_FRAMES,
+  ReplayGuard,
   VERDICT_OF,
   verifyFrame,
   type EnvelopeKind,
-  type ReplayGuard,
   type Verdict,
   type VerifyResult,
 } from '../protocol/index.js'
@@ -24,6 +24,8 @@ export interface ReceivePipelineInit {
 export interface GossipVerdict {
   verdict: Verdict
   frames: VerifyResult[]
+  /** Each frame's bytes as received (views into the gossip message), when the batch decoded. */
+  raw?: Uint8Array[]
 }
 
 /** Step announcements and heartbeats reach lagging nodes; that is how they catch up. */
@@ -89,7 +91,49 @@ export class ReceivePipeline {
       if (outcome.verdict === 'reject') rejected = true
       else if (outcome.verdict === 'accept') accepted = true
     }
-    return { verdict: rejected ? 'reject' : accepted ? 'accept' : 'ignore', frames }
+    return {
+      verdict: rejected ? 'reject' : accepted ? 'accept' : 'ignore',
+      frames,
+      raw: batch.frames,
+    }
+  }
+
+  /**
+   * A frame that came over repair (DESIGN §15). It is old by nature: pattern and tag are
+   * checked at its own step, with no live step window, but a step more than `maxAgeSteps`
+   * behind (retention) or ahead of the window is STEP_SKEW, so a stolen key cannot be used
+   * to slip in frames of arbitrary steps. Its sender is its own senderId (the repairer is
+   * not its author); no replay memory here: the delivery tap deduplicates by (sender, seq).
+   */
+  verifyRepaired(frame: Uint8Array, maxAgeSteps: number): VerifyResult {
+    const localStep = this.init.localStep()
+    const outcome = verifyFrame(frame, {
+      generator: this.init.generator,
+      replayGuard: new ReplayGuard({ maxSenders: 1, window: 32 }),
+      localStep,
+      stepWindow: Number.POSITIVE_INFINITY,
+      maxFrameBytes: this.init.maxFrameBytes,
+    })
+    const envelope = outcome.envelope
+    if (outcome.verdict !== 'accept' || envelope === undefined) return outcome
+    if (envelope.kind !== 'data') {
+      return {
+        ...outcome,
+        verdict: 'reject',
+        code: 'MALFORMED',
+        detail: 'repaired frame is not data',
+      }
+    }
+    const step = envelope.globalStep
+    if (step < localStep - maxAgeSteps || step > localStep + this.init.stepWindow()) {
+      return {
+        verdict: 'reject',
+        code: 'STEP_SKEW',
+        envelope,
+        detail: `repaired frame of step ${step} is outside ${localStep} - ${maxAgeSteps} … + ${this.init.stepWindow()}`,
+      }
+    }
+    return outcome
   }
 }
 

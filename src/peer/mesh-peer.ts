@@ -7,6 +7,7 @@
 import type { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { Logger } from 'pino'
 import type { AdviceService } from '../advice/index.js'
+import type { RepairService } from '../delivery/index.js'
 import type { MeshConfig } from '../config/index.js'
 import {
   AckTimeoutError,
@@ -101,6 +102,11 @@ export class MeshPeer {
   /** Directed messages and acknowledged broadcasts (undefined before start). */
   get direct(): DirectMessaging | undefined {
     return this.services?.direct
+  }
+
+  /** Retention, dedup by (sender, seq) and repair (undefined before start; DESIGN §15). */
+  get delivery(): RepairService | undefined {
+    return this.services?.delivery
   }
 
   get isStarted(): boolean {

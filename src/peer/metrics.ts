@@ -7,6 +7,7 @@
  */
 import { Histogram, Registry, type Metric } from 'prom-client'
 import { registerAdviceMetrics } from '../advice/metrics.js'
+import { registerDeliveryMetrics } from '../delivery/metrics.js'
 import { registerGossipMetrics } from '../net/gossip-metrics.js'
 import { registerMembershipMetrics } from '../membership/metrics.js'
 import type { MeshNode } from '../node/index.js'
@@ -93,6 +94,7 @@ export class PeerMetrics {
       registerRoleMetrics(this.registry, services.roles, self, signal)
     if (services.advice !== undefined) registerAdviceMetrics(this.registry, services.advice)
     registerAnomalyReportMetrics(this.registry, services.reports)
+    registerDeliveryMetrics(this.registry, () => services.delivery.stats())
   }
 
   /** Removes the services' event listeners (the figures stay readable until the next start). */

@@ -10,6 +10,7 @@ import {
   type MessageLog,
 } from '../direct/index.js'
 import { keyring, type KeyringService } from '../keyring/index.js'
+import { RepairService } from '../delivery/index.js'
 import { Membership } from '../membership/index.js'
 import type { MeshNode, Service } from '../node/index.js'
 import { MeshObserver } from '../observer/index.js'
@@ -36,6 +37,8 @@ export interface PeerServices {
   log: MessageLog
   /** Directed and routed messages, receipts of acknowledged broadcasts (DESIGN §15). */
   direct: DirectMessaging
+  /** Retention, dedup and repair of data frames (DESIGN §15). */
+  delivery: RepairService
   /** In start order; stopped in reverse. */
   ordered: Service[]
 }
@@ -55,6 +58,18 @@ function asService(part: { start(): unknown; stop(): unknown }): Service {
 export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices {
   const logger = init.logger !== undefined ? { logger: init.logger } : {}
   const options = init.services ?? {}
+  // First of all, so that no frame accepted once the services run escapes retention.
+  const delivery = new RepairService(
+    {
+      identity: node,
+      liveConfig: node,
+      events: node,
+      libp2p: node.libp2p,
+      delivery: node.router,
+      ...logger,
+    },
+    options.repair,
+  )
   if (options.membership === false) {
     const { observer, reports } = observerServices(node, undefined, undefined, init)
     const keys = keyringService(node, undefined, init)
@@ -69,7 +84,8 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
       keyring: keys,
       log,
       direct,
-      ordered: [keys, log, observer, reports, direct],
+      delivery,
+      ordered: [keys, delivery, log, observer, reports, direct],
     }
   }
   const core = { identity: node, control: node, liveConfig: node, events: node, ...logger }
@@ -140,8 +156,10 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     keyring: keys,
     log,
     direct,
+    delivery,
     ordered: [
       keys,
+      delivery,
       log,
       records,
       manager,

@@ -1,6 +1,7 @@
 /** What a MeshPeer is built from. */
 import type { AdviceAudit, AdviceStore } from '../advice/index.js'
 import type { KeyringStore } from '../keyring/index.js'
+import type { RepairInit } from '../delivery/index.js'
 import type { MeshNodeInit } from '../node/index.js'
 import type { RoleStateStore } from '../roles/index.js'
 
@@ -19,5 +20,7 @@ export interface MeshPeerInit extends Omit<MeshNodeInit, 'announceSteps'> {
     adviceAudit?: AdviceAudit
     /** The keyring's persistence (the daemon's `keyring.json`); in memory if omitted. */
     keyringStore?: KeyringStore
+    /** Repair's clock, randomness and test hooks (retention itself is config: retentionMs). */
+    repair?: RepairInit
   }
 }

@@ -170,6 +170,30 @@ export function computeFigures(record: RunRecord): Figures {
   }
 }
 
+/**
+ * Eventual delivery (DESIGN §15): every honest member alive at the end should have every
+ * broadcast, also those sent while it was cut off or down, `within` s after the last heal or
+ * restart (or after the send, if later); without `within`, by the end of the run's settling.
+ */
+export function eventualDelivery(
+  record: RunRecord,
+  within: number | undefined,
+): { ratio: number; expected: number; received: number } {
+  const restarts = record.life.filter((e) => e.alive).map((e) => e.at)
+  const lastChange = Math.max(record.timelineStartAt, ...record.recorder.heals, ...restarts)
+  const alive = record.members
+    .filter((m) => !m.observer && aliveAt(record.life, m.index, record.endAt))
+    .map((m) => m.index)
+  // A sender killed right after a send may never have sent it.
+  const excused = (node: number, sentAt: number): boolean =>
+    record.life.some(
+      (e) => e.node === node && !e.alive && e.at >= sentAt && e.at <= sentAt + DELIVERY_GRACE_MS,
+    )
+  const deadline = (sentAt: number): number =>
+    within === undefined ? Number.POSITIVE_INFINITY : Math.max(lastChange, sentAt) + within * 1000
+  return record.recorder.eventualRatio(alive, excused, deadline)
+}
+
 export function evaluate(
   expect: Expectations,
   record: RunRecord,
@@ -219,6 +243,18 @@ export function evaluate(
       expected: `≥ ${expect.deliveryRatio.min}`,
       actual: figures.deliveryRatio.toFixed(4),
       passed: figures.deliveryRatio >= expect.deliveryRatio.min,
+    })
+  }
+  if (expect.eventualDelivery !== undefined) {
+    const { min, within } = expect.eventualDelivery
+    const eventual = eventualDelivery(record, within)
+    results.push({
+      name: 'eventualDelivery',
+      expected:
+        `≥ ${min} of every broadcast at every member alive at the end` +
+        (within !== undefined ? `, ${within} s after the last heal or restart` : ''),
+      actual: `${eventual.ratio.toFixed(4)} (${eventual.received}/${eventual.expected})`,
+      passed: eventual.ratio >= min,
     })
   }
   if (expect.adviceDelivered !== undefined) {

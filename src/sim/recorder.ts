@@ -37,6 +37,8 @@ export class Recorder {
       sender: number | undefined
       expected: number[]
       received: Set<number>
+      /** When each receiver first had it (for eventual delivery's deadline). */
+      firstAt: Map<number, number>
       slowestMs: number
     }
   >()
@@ -68,7 +70,8 @@ export class Recorder {
     // A receiver may report a message before its sender's receipt is back (process mode).
     const received = this.early.get(id) ?? new Set<number>()
     this.early.delete(id)
-    this.sent.set(id, { at, sender, expected: expectedReceivers, received, slowestMs: 0 })
+    const firstAt = new Map([...received].map((r) => [r, at] as const))
+    this.sent.set(id, { at, sender, expected: expectedReceivers, received, firstAt, slowestMs: 0 })
   }
 
   /** A delivery at `receiver`; without a latency it is taken from the send time, if known. */
@@ -79,8 +82,10 @@ export class Recorder {
     receivedAt = Date.now(),
   ): void {
     const entry = this.sent.get(id)
-    if (entry !== undefined) entry.received.add(receiver)
-    else if (this.early.size < MAX_EARLY) {
+    if (entry !== undefined) {
+      entry.received.add(receiver)
+      if (!entry.firstAt.has(receiver)) entry.firstAt.set(receiver, receivedAt)
+    } else if (this.early.size < MAX_EARLY) {
       const early = this.early.get(id) ?? new Set<number>()
       early.add(receiver)
       this.early.set(id, early)
@@ -121,6 +126,31 @@ export class Recorder {
       }
     }
     return expected === 0 ? 1 : received / expected
+  }
+
+  /**
+   * Eventual delivery (DESIGN §15): of every message (its sender not `excused`), the share of
+   * `receivers` (but the sender) that had it by `deadline(sentAt)`, counting those that were
+   * partitioned or down when it was sent.
+   */
+  eventualRatio(
+    receivers: readonly number[],
+    excused: (node: number, sentAt: number) => boolean,
+    deadline: (sentAt: number) => number,
+  ): { ratio: number; expected: number; received: number } {
+    let expected = 0
+    let received = 0
+    for (const entry of this.sent.values()) {
+      if (entry.sender !== undefined && excused(entry.sender, entry.at)) continue
+      const by = deadline(entry.at)
+      for (const receiver of receivers) {
+        if (receiver === entry.sender) continue
+        expected++
+        const at = entry.firstAt.get(receiver)
+        if (at !== undefined && at <= by) received++
+      }
+    }
+    return { ratio: expected === 0 ? 1 : received / expected, expected, received }
   }
 
   /** Deliveries still due: expected receivers that have not had their message, unless `gone`. */

@@ -71,6 +71,12 @@ export interface Expectations {
   falsePositives?: { max: number }
   /** Messages delivered to the nodes that could receive them (alive, same side). */
   deliveryRatio?: { min: number }
+  /**
+   * Every broadcast reaches every member alive at the end (DESIGN §15), counting the messages
+   * sent while it was partitioned or down, within `within` s (default: by the end of the run)
+   * after the last heal or restart, or after its send if later.
+   */
+  eventualDelivery?: { min: number; within?: number }
   /** Every advice accepted by every target. */
   adviceDelivered?: boolean
   /** Max − min step over live honest nodes, `within` seconds after each heal (and at the end). */
@@ -209,6 +215,15 @@ export const SCENARIO_SCHEMA = {
         attacksDetected: { type: 'boolean' },
         falsePositives: limit('max'),
         deliveryRatio: limit('min'),
+        eventualDelivery: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['min'],
+          properties: {
+            min: { type: 'number', minimum: 0, maximum: 1 },
+            within: { type: 'number', exclusiveMinimum: 0 },
+          },
+        },
         adviceDelivered: { type: 'boolean' },
         stepSpread: {
           type: 'object',
