@@ -1,15 +1,14 @@
 export * from './constants.js'
 export * from './errors.js'
-export {
-  DirectMessaging,
-  directMessaging,
-  type AckedBroadcast,
-  type DirectComponents,
-  type DirectStats,
-  type RoutableMember,
-  type SendOptions,
-  type SendResult,
-} from './direct-service.js'
+export { DirectMessaging, directMessaging } from './direct-service.js'
+export type {
+  AckedBroadcast,
+  DirectComponents,
+  DirectStats,
+  RoutableMember,
+  SendOptions,
+  SendResult,
+} from './types.js'
 export {
   MessageLog,
   messageLog,
