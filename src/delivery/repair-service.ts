@@ -4,9 +4,11 @@
  * and our own, is kept in a bounded buffer; the ledger dedups deliveries by (sender, seq) and
  * finds gaps. Missing frames are asked for over `/patternmesh/repair/1.0.0`, the sender first,
  * then the other connected peers, with backoff; answers are verified like gossip.
+ *
+ * This file is the orchestrator: the tap, the lifecycle, the tick and the stats. The serving
+ * side is `repair-server.ts`, the asking side (peer choice, backoff) `repair-client.ts`, the
+ * heads exchange `heads-exchange.ts`, the verification of repaired frames `repaired-frames.ts`.
  */
-import { peerIdFromString } from '@libp2p/peer-id'
-import type { PeerId } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import type { Logger } from 'pino'
 import type {
@@ -19,35 +21,13 @@ import type {
   Service,
 } from '../node/ports.js'
 import type { Envelope, VerifyResult } from '../protocol/index.js'
-import { requestOnce, serveRequests } from '../rpc/request-response.js'
-import {
-  BACKOFF_MAX_MS,
-  BACKOFF_MIN_MS,
-  BAD_REPAIRER_BACKOFF_MS,
-  HEADS_INTERVAL_MS,
-  MAX_ANSWER_BYTES,
-  MAX_IN_FLIGHT,
-  MAX_REQUEST_BYTES,
-  MAX_REQUEST_FRAMES,
-  MAX_REQUEST_RANGES,
-  REPAIR_PROTOCOL,
-  REQUEST_TIMEOUT_MS,
-  TAIL_GRACE_MS,
-  TICK_MS,
-} from './constants.js'
+import { TICK_MS } from './constants.js'
+import { HeadsExchange } from './heads-exchange.js'
 import { DeliveryLedger, type Unrecoverable } from './ledger.js'
-import type { SeqRange } from './ranges.js'
+import { RepairClient } from './repair-client.js'
+import { serveRepair, unserveRepair } from './repair-server.js'
+import { RepairedFrames } from './repaired-frames.js'
 import { RetentionBuffer, type RetentionStats } from './retention.js'
-import {
-  decodeAnswer,
-  decodeRequest,
-  encodeError,
-  encodeFrames,
-  encodeHeads,
-  encodeRequest,
-  MAX_ANSWER_MESSAGE_BYTES,
-  type RepairRequest,
-} from './wire.js'
 
 export interface RepairComponents {
   identity: NodeIdentity
@@ -108,33 +88,58 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
   private readonly c: RepairComponents
   private readonly now: () => number
   private readonly random: () => number
-  private readonly graceMs: number
   private readonly dropGossip: RepairInit['dropGossip']
   private readonly log: Logger | undefined
   readonly ledger = new DeliveryLedger()
   readonly retention: RetentionBuffer
   private controller: AbortController | undefined
-  private counts = { ...EMPTY_STATS }
-  private inFlight = 0
-  private readonly busy = new Set<string>()
-  private readonly peerBackoff = new Map<string, { until: number; ms: number }>()
-  private readonly senderRound = new Map<string, { attempt: number; until: number; ms: number }>()
-  private nextHeadsAt = 0
-  /** True while a repaired frame is handed to the node (the tap then keeps it, never drops it). */
-  private repairing = false
+  private readonly counts = { ...EMPTY_STATS }
+  private readonly client: RepairClient
+  private readonly heads: HeadsExchange
+  private readonly frames: RepairedFrames
 
   constructor(components: RepairComponents, init: RepairInit = {}) {
     super()
     this.c = components
     this.now = init.now ?? Date.now
     this.random = init.random ?? Math.random
-    this.graceMs = init.graceMs ?? 200
     this.dropGossip = init.dropGossip
     this.log = components.logger?.child({ component: 'repair' })
     const config = components.liveConfig.config
     this.retention = new RetentionBuffer({
       maxAgeMs: config.retentionMs,
       maxBytes: config.retentionBytes,
+    })
+    const now = (): number => this.now()
+    this.frames = new RepairedFrames({
+      liveConfig: components.liveConfig,
+      delivery: components.delivery,
+      ledger: this.ledger,
+      counts: this.counts,
+      blame: (from) => this.client.blame(from),
+      rejected: (from, result) =>
+        this.safeDispatchEvent('delivery.rejected', { detail: { from, result } }),
+      log: this.log,
+    })
+    this.client = new RepairClient(
+      {
+        libp2p: components.libp2p,
+        ledger: this.ledger,
+        counts: this.counts,
+        now,
+        running: () => this.controller !== undefined,
+        take: (from, sender, ranges, frames) => this.frames.take(from, sender, ranges, frames),
+        log: this.log,
+      },
+      { graceMs: init.graceMs ?? 200 },
+    )
+    this.heads = new HeadsExchange({
+      identity: components.identity,
+      ledger: this.ledger,
+      now,
+      random: () => this.random(),
+      request: (peerId, request) => this.client.request(peerId, request),
+      connected: () => this.client.connected(),
     })
   }
 
@@ -151,11 +156,12 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
       { accepted: (frame) => this.accepted(frame), sealed: (frames) => this.sealed(frames) },
       { signal },
     )
-    await serveRequests(this.c.libp2p, REPAIR_PROTOCOL, (req, peer) => this.serve(req, peer), {
-      timeoutMs: REQUEST_TIMEOUT_MS,
-      maxRequestBytes: MAX_REQUEST_BYTES,
-      maxInboundStreams: 8,
-      onError: (err, peerId) => this.log?.debug({ err, peerId }, 'repair request failed'),
+    await serveRepair({
+      libp2p: this.c.libp2p,
+      retention: this.retention,
+      counts: this.counts,
+      now: () => this.now(),
+      log: this.log,
     })
     // A peer (re)connecting may be back from a partition or a restart: compare heads at once.
     this.c.events.addEventListener(
@@ -180,7 +186,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
     if (controller === undefined) return
     this.controller = undefined
     controller.abort()
-    await this.c.libp2p.unhandle(REPAIR_PROTOCOL).catch(() => undefined)
+    await unserveRepair(this.c.libp2p)
   }
 
   stats(): RepairStats {
@@ -196,22 +202,14 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
 
   /** Asks `peerId` what it retains, and notes what of it never reached us. */
   async exchangeHeads(peerId: string): Promise<number> {
-    const answer = await this.request(peerId, { v: 1, op: 'heads' })
-    if (answer?.kind !== 'heads') return 0
-    let added = 0
-    const now = this.now()
-    for (const head of answer.heads) {
-      if (head.sender === this.c.identity.peerId) continue
-      added += this.ledger.noteRetained(head.sender, head.ranges, now)
-    }
-    return added
+    return await this.heads.exchange(peerId)
   }
 
   // The tap (synchronous, inside gossipsub's validator).
 
   private accepted(frame: AcceptedDataFrame): boolean {
     const { senderId, seq } = frame.envelope
-    if (!this.repairing && this.dropGossip?.(frame.envelope) === true) {
+    if (!this.frames.repairing && this.dropGossip?.(frame.envelope) === true) {
       this.counts.dropped++
       return false
     }
@@ -229,25 +227,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
     for (const { seq, frame } of frames) this.retention.add(self, seq, frame, now)
   }
 
-  // Serving.
-
-  private serve(bytes: Uint8Array, peerId: string): Uint8Array {
-    const request = decodeRequest(bytes)
-    if (!request.ok) {
-      this.counts.refused++
-      this.log?.info(
-        { peerId, error: request.error, detail: request.detail },
-        'repair request refused',
-      )
-      return encodeError(request.error, request.detail)
-    }
-    this.retention.evict(this.now())
-    const r = request.value
-    if (r.op === 'heads') return encodeHeads(this.retention.heads(peerId))
-    return encodeFrames(this.retention.collect(r.sender, r.ranges, MAX_ANSWER_BYTES))
-  }
-
-  // Asking.
+  // The schedule: give up on what is too old, exchange heads when due, ask for what is missing.
 
   private tick(): void {
     if (this.controller === undefined) return
@@ -258,175 +238,8 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
       this.log?.warn(lost, 'messages unrecoverable: missing longer than retentionMs')
       this.safeDispatchEvent('delivery.unrecoverable', { detail: lost })
     }
-    if (now >= this.nextHeadsAt) {
-      this.nextHeadsAt = now + HEADS_INTERVAL_MS
-      const peers = this.connected()
-      const peer = peers[Math.floor(this.random() * peers.length)]
-      if (peer !== undefined) void this.exchangeHeads(peer)
-    }
-    for (const { sender } of this.ledger.missing()) {
-      if (this.inFlight >= MAX_IN_FLIGHT) break
-      if (this.busy.has(sender) || (this.senderRound.get(sender)?.until ?? 0) > now) continue
-      const ranges = this.ledger.ripe(
-        sender,
-        now,
-        this.graceMs,
-        MAX_REQUEST_FRAMES,
-        MAX_REQUEST_RANGES,
-        TAIL_GRACE_MS,
-      )
-      if (ranges.length > 0) void this.repair(sender, ranges)
-    }
-  }
-
-  private connected(): string[] {
-    const now = this.now()
-    const peers = new Set<string>()
-    for (const conn of this.c.libp2p.getConnections()) {
-      const id = conn.remotePeer.toString()
-      if ((this.peerBackoff.get(id)?.until ?? 0) <= now) peers.add(id)
-    }
-    return [...peers]
-  }
-
-  /** One request for `ranges` of `sender`: to the sender first, then the others in turn. */
-  private async repair(sender: string, ranges: SeqRange[]): Promise<void> {
-    const now = this.now()
-    const round = this.senderRound.get(sender) ?? { attempt: 0, until: 0, ms: BACKOFF_MIN_MS }
-    this.senderRound.set(sender, round)
-    const others = this.connected().filter((p) => p !== sender)
-    const candidates = this.connected().includes(sender) ? [sender, ...others] : others
-    if (candidates.length === 0) {
-      round.until = now + round.ms
-      return
-    }
-    if (round.attempt >= candidates.length) {
-      // Everyone was asked and none had it all: wait, then start over with the sender.
-      round.attempt = 0
-      round.until = now + round.ms
-      round.ms = Math.min(round.ms * 2, BACKOFF_MAX_MS)
-      return
-    }
-    const target = candidates[round.attempt]!
-    this.busy.add(sender)
-    this.inFlight++
-    try {
-      const answer = await this.request(target, { v: 1, op: 'frames', sender, ranges })
-      const delivered =
-        answer?.kind === 'frames' ? this.take(target, sender, ranges, answer.frames) : 0
-      if (delivered > 0) {
-        round.ms = BACKOFF_MIN_MS
-        if (this.ledger.missingCount(sender) === 0) round.attempt = 0
-      } else {
-        round.attempt++
-      }
-    } finally {
-      this.inFlight--
-      this.busy.delete(sender)
-    }
-  }
-
-  /** Verifies and delivers an answer's frames; returns how many were new. */
-  private take(
-    from: string,
-    sender: string,
-    ranges: readonly SeqRange[],
-    frames: Uint8Array[],
-  ): number {
-    const config = this.c.liveConfig.config
-    // Retention bounds how old a repaired frame may be: older steps are refused (STEP_SKEW).
-    const maxAgeSteps = Math.ceil(config.retentionMs / config.stepIntervalMs) + config.stepWindow
-    let delivered = 0
-    for (const frame of frames) {
-      this.counts.repairBytes += frame.length
-      let result = this.c.delivery.verifyRepaired(frame, maxAgeSteps)
-      const env = result.envelope
-      if (result.verdict === 'accept' && env !== undefined) {
-        const asked =
-          env.senderId === sender && ranges.some(([lo, hi]) => env.seq >= lo && env.seq <= hi)
-        if (!asked) {
-          // Not what we asked for: a replay of something delivered, or a frame pushed on us.
-          result = this.ledger.has(env.senderId, env.seq)
-            ? {
-                verdict: 'reject',
-                code: 'REPLAY',
-                envelope: env,
-                detail: `repair answer replays seq ${env.seq} of ${env.senderId}`,
-              }
-            : {
-                verdict: 'reject',
-                code: 'UNKNOWN_SENDER',
-                envelope: env,
-                detail: `repair answer holds a frame that was not asked for (seq ${env.seq} of ${env.senderId})`,
-              }
-        }
-      }
-      if (result.verdict !== 'accept') {
-        this.counts.rejected++
-        // The answer came over a connection authenticated as `from`: it is what is blamed.
-        this.peerBackoff.set(from, {
-          until: this.now() + BAD_REPAIRER_BACKOFF_MS,
-          ms: BACKOFF_MAX_MS,
-        })
-        this.log?.warn({ from, code: result.code, detail: result.detail }, 'repair answer rejected')
-        this.safeDispatchEvent('delivery.rejected', { detail: { from, result } })
-        this.c.delivery.deliverRepaired(result, frame, from, REPAIR_PROTOCOL)
-        continue
-      }
-      const before = this.counts.repaired
-      this.repairing = true
-      try {
-        const fresh = !this.ledger.has(env!.senderId, env!.seq)
-        this.c.delivery.deliverRepaired(result, frame, from, REPAIR_PROTOCOL)
-        if (fresh && this.ledger.has(env!.senderId, env!.seq)) this.counts.repaired++
-      } finally {
-        this.repairing = false
-      }
-      delivered += this.counts.repaired - before
-    }
-    return delivered
-  }
-
-  private async request(peerId: string, request: RepairRequest) {
-    let peer: PeerId
-    try {
-      peer = peerIdFromString(peerId)
-    } catch {
-      return undefined
-    }
-    this.counts.requests++
-    try {
-      const bytes = await requestOnce(
-        this.c.libp2p,
-        peer,
-        REPAIR_PROTOCOL,
-        encodeRequest(request),
-        {
-          timeoutMs: REQUEST_TIMEOUT_MS,
-          maxResponseBytes: MAX_ANSWER_MESSAGE_BYTES,
-        },
-      )
-      const answer = decodeAnswer(bytes)
-      if (!answer.ok || answer.value.kind === 'error') {
-        const detail = answer.ok ? answer.value : answer
-        this.log?.info({ peerId, ...detail }, 'repair answer unusable')
-        this.failed(peerId)
-        return undefined
-      }
-      this.peerBackoff.delete(peerId)
-      return answer.value
-    } catch (err) {
-      if (this.controller !== undefined) this.log?.debug({ err, peerId }, 'repair request failed')
-      this.failed(peerId)
-      return undefined
-    }
-  }
-
-  private failed(peerId: string): void {
-    this.counts.requestFailures++
-    const prev = this.peerBackoff.get(peerId)
-    const ms = Math.min((prev?.ms ?? BACKOFF_MIN_MS / 2) * 2, BACKOFF_MAX_MS)
-    this.peerBackoff.set(peerId, { until: this.now() + ms, ms })
+    this.heads.tick(now)
+    this.client.askMissing(now)
   }
 }
 

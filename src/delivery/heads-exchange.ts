@@ -1,0 +1,52 @@
+/**
+ * The heads exchange (PROTOCOL.md §9): a peer is asked what it retains, and what of it never
+ * reached us is noted in the ledger as missing. Done with one random connected peer every
+ * HEADS_INTERVAL_MS, and at once with a peer that (re)connects or a sender whose seqs jumped.
+ */
+import type { NodeIdentity } from '../node/ports.js'
+import { HEADS_INTERVAL_MS } from './constants.js'
+import type { DeliveryLedger } from './ledger.js'
+import type { UsableAnswer } from './repair-client.js'
+import type { RepairRequest } from './wire.js'
+
+export interface HeadsExchangeComponents {
+  identity: NodeIdentity
+  ledger: DeliveryLedger
+  now: () => number
+  random: () => number
+  /** One repair request (the asking side's). */
+  request: (peerId: string, request: RepairRequest) => Promise<UsableAnswer | undefined>
+  /** The peers that may be asked now. */
+  connected: () => string[]
+}
+
+export class HeadsExchange {
+  private readonly c: HeadsExchangeComponents
+  private nextAt = 0
+
+  constructor(components: HeadsExchangeComponents) {
+    this.c = components
+  }
+
+  /** Asks `peerId` what it retains, and notes what of it never reached us. */
+  async exchange(peerId: string): Promise<number> {
+    const answer = await this.c.request(peerId, { v: 1, op: 'heads' })
+    if (answer?.kind !== 'heads') return 0
+    let added = 0
+    const now = this.c.now()
+    for (const head of answer.heads) {
+      if (head.sender === this.c.identity.peerId) continue
+      added += this.c.ledger.noteRetained(head.sender, head.ranges, now)
+    }
+    return added
+  }
+
+  /** The schedule: when due, an exchange with one connected peer picked at random. */
+  tick(now: number): void {
+    if (now < this.nextAt) return
+    this.nextAt = now + HEADS_INTERVAL_MS
+    const peers = this.c.connected()
+    const peer = peers[Math.floor(this.c.random() * peers.length)]
+    if (peer !== undefined) void this.exchange(peer)
+  }
+}
