@@ -13,6 +13,18 @@ interface DrainableStream {
   onDrain?: (options?: { signal?: AbortSignal }) => Promise<void>
 }
 
+/**
+ * Streams that stayed congested through a whole wait: a peer that stopped reading (a cut
+ * cable, a connection half-closed by its gater) must cost one wait, not one per publish, or a
+ * single stuck peer throttles the publisher to a batch per `timeoutMs`. A stream leaves the set
+ * as soon as it is found below the mark again.
+ */
+const stuckStreams = new WeakSet<DrainableStream>()
+
+function isCongested(raw: DrainableStream, highWaterBytes: number): boolean {
+  return raw.writableNeedsDrain === true || (raw.writeBufferLength ?? 0) > highWaterBytes
+}
+
 /** The most congested outbound stream, or undefined when all are below `highWaterBytes`. */
 export function congestedStream(
   pubsub: GossipSub,
@@ -28,6 +40,10 @@ export function congestedStream(
   for (const outbound of streams?.values() ?? []) {
     const raw = outbound.rawStream
     if (raw === undefined) continue
+    if (stuckStreams.has(raw)) {
+      if (isCongested(raw, highWaterBytes)) continue
+      stuckStreams.delete(raw)
+    }
     const bytes = raw.writeBufferLength ?? 0
     if (raw.writableNeedsDrain === true || bytes > worstBytes) {
       worst = raw
@@ -53,7 +69,10 @@ export async function waitForOutboundCapacity(
     stream = congestedStream(pubsub, highWaterBytes)
   ) {
     const left = deadline - Date.now()
-    if (left <= 0) return false
+    if (left <= 0) {
+      stuckStreams.add(stream)
+      return false
+    }
     // Always give the event loop a turn (onDrain may resolve at once: a microtask loop would
     // starve it); a buffer above the mark without the flag means the muxer is still sending.
     if (stream.writableNeedsDrain === true && stream.onDrain !== undefined) {
