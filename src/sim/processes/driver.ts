@@ -185,7 +185,11 @@ export class ProcessDriver implements SimulationDriver {
     const daemon = this.daemons[node]!
     if (daemon.exitCode === undefined) return
     await daemon.start(START_TIMEOUT_MS)
+    const subscribedAt = Date.now()
     await this.subscribe(node)
+    // What it delivered before its event stream was open (its join sync, the first repairs)
+    // is in its message log: without it the run would count those as never delivered.
+    await this.catchUp(node, subscribedAt).catch(() => undefined)
     await until(
       async () =>
         (await fetch(`${daemon.apiUrl}/ready`).then(
@@ -265,6 +269,28 @@ export class ProcessDriver implements SimulationDriver {
     if (this.principals.get(node) === principal) return
     this.principals.set(node, principal)
     this.sink?.principal(node, principal, at)
+  }
+
+  /** Deliveries the message log holds from before `before` (bounded: 100 pages). */
+  private async catchUp(node: number, before: number): Promise<void> {
+    const daemon = this.daemons[node]!
+    if (this.sink === undefined || this.infos[node]!.observer) return
+    const headers = { authorization: `Bearer ${await daemon.token()}` }
+    let after = 0
+    for (let page = 0; page < 100; page++) {
+      const response = await fetch(`${daemon.apiUrl}/v1/messages?after=${after}&limit=1000`, {
+        headers,
+        signal: AbortSignal.timeout(5000),
+      })
+      const body = (await response.json()) as {
+        messages?: Array<{ cursor: number; id: string; receivedAt: number }>
+      }
+      const messages = body.messages ?? []
+      for (const m of messages)
+        if (m.receivedAt < before) this.sink.message(m.id, node, undefined, m.receivedAt)
+      if (messages.length === 0 || messages.at(-1)!.receivedAt >= before) return
+      after = messages.at(-1)!.cursor
+    }
   }
 
   /** The daemon's event stream: deliveries, rejected frames, principal changes. */
