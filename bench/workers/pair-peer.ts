@@ -60,6 +60,10 @@ async function start(): Promise<string> {
     listen: ['/ip4/127.0.0.1/tcp/0'],
     mdns: false,
     sendQueueLimit: 100_000,
+    // BENCH_MESH_CONFIG='{"retentionMs":0}' measures with a part of the data path off.
+    ...(process.env['BENCH_MESH_CONFIG'] !== undefined
+      ? (JSON.parse(process.env['BENCH_MESH_CONFIG']) as Partial<typeof DEFAULT_CONFIG>)
+      : {}),
   })
   mesh = new MeshNode({ config })
   await mesh.start()
