@@ -5,6 +5,7 @@
  * round). Each side pulls; a pair that both run it converges both ways. Every message is
  * authenticated with the network key (auth.ts).
  */
+import { sample } from '../util/sample.js'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import { requestOnce, serveRequests } from '../rpc/request-response.js'
@@ -77,7 +78,7 @@ export class AdviceSync {
   async round(count: number): Promise<number> {
     const peers = this.c.libp2p.getPeers()
     let pulled = 0
-    for (const peer of shuffle(peers).slice(0, count)) {
+    for (const peer of sample(peers, count, Math.random)) {
       try {
         pulled += await this.syncWith(peer)
         this.stats.rounds++
@@ -163,13 +164,4 @@ export class AdviceSync {
     this.stats.bytesSent += response.length
     return response
   }
-}
-
-function shuffle<T>(items: readonly T[]): T[] {
-  const out = [...items]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1))
-    ;[out[i], out[j]] = [out[j]!, out[i]!]
-  }
-  return out
 }

@@ -7,6 +7,7 @@
  * connects), so a member that was down gets every operation when it returns. Key bytes travel
  * only inside these noise-encrypted, MACed streams; logs, events and answers name key ids.
  */
+import { sample } from '../util/sample.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import type { Logger } from 'pino'
@@ -215,7 +216,7 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
 
   /** One anti-entropy exchange with each of `count` random connected peers now (tests). */
   async syncNow(count = 1): Promise<void> {
-    const peers = shuffle(this.c.libp2p.getPeers().map(String)).slice(0, count)
+    const peers = sample(this.c.libp2p.getPeers().map(String), count, Math.random)
     await Promise.all(peers.map(async (peer) => await this.exchangeQuietly(peer)))
   }
 
@@ -372,15 +373,6 @@ function stateOf(keys: PatternKeySet): KeyringState {
       version: 0,
     })),
   }
-}
-
-function shuffle<T>(items: readonly T[]): T[] {
-  const out = [...items]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1))
-    ;[out[i], out[j]] = [out[j]!, out[i]!]
-  }
-  return out
 }
 
 export function keyring(init?: KeyringInit) {

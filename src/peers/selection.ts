@@ -14,6 +14,7 @@
  * us until it has its own peers). Random alive members go first, being the peers that have
  * other ways into the mesh; then other peers (not members yet, or not alive).
  */
+import { sample } from '../util/sample.js'
 
 export interface DialRound {
   self: string
@@ -115,15 +116,4 @@ export function planPrunes(round: PruneRound, random: () => number): string[] {
   return pruned
 }
 
-/** `count` distinct items of `items` at random (partial Fisher–Yates on a copy). */
-export function sample<T>(items: readonly T[], count: number, random: () => number): T[] {
-  const pool = [...items]
-  const n = Math.min(Math.max(0, count), pool.length)
-  for (let i = 0; i < n; i++) {
-    const j = i + Math.floor(random() * (pool.length - i))
-    const swap = pool[i]!
-    pool[i] = pool[j]!
-    pool[j] = swap
-  }
-  return pool.slice(0, n)
-}
+export { sample }

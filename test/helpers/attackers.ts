@@ -49,18 +49,4 @@ export async function replay(node: MeshNode, batches: readonly Uint8Array[]): Pr
   for (const batch of batches) await node.libp2p.services.pubsub.publish(node.topics.data, batch)
 }
 
-/**
- * libp2p options of an attacking node: it keeps publishing to peers whatever their score in
- * its own view (an attacker ignores that the honest mesh's frames fail its checks).
- */
-export const ATTACKER_LIBP2P = {
-  gossipsub: {
-    scoreThresholds: {
-      gossipThreshold: -1e9,
-      publishThreshold: -1e9,
-      graylistThreshold: -1e9,
-      acceptPXThreshold: 10,
-      opportunisticGraftThreshold: 20,
-    },
-  },
-}
+export { ATTACKER_LIBP2P } from '../../src/sim/attackers/attackers.js'

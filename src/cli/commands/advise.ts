@@ -12,6 +12,7 @@ import {
   type AdviceView,
 } from '../../advice/index.js'
 import { PatternmeshError, UsageError } from '../../errors.js'
+import { callApi, parseApiBase } from '../api-call.js'
 import type { CliContext } from '../context.js'
 
 interface AdviseOptions {
@@ -63,7 +64,7 @@ Examples:
   $ patternmesh advise http://127.0.0.1:7070 --list`,
     )
     .action(async (url: string, opts: AdviseOptions) => {
-      const base = parseBase(url)
+      const base = parseApiBase(url)
       if (opts.list === true) {
         const query = opts.id !== undefined ? `?id=${encodeURIComponent(opts.id)}` : ''
         const body = (await call(base, 'GET', `/v1/advice${query}`)) as { advice: AdviceView[] }
@@ -126,16 +127,7 @@ function adviceInput<T>(check: () => T): T {
   }
 }
 
-function parseBase(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http')
-    return parsed.origin
-  } catch {
-    throw new UsageError(`<api-url> must be an http(s) URL, got "${url}"`)
-  }
-}
-
+/** A call to the node's API, failing with this command's error. */
 async function call(
   base: string,
   method: 'GET' | 'POST',
@@ -143,34 +135,12 @@ async function call(
   token?: string,
   body?: unknown,
 ): Promise<unknown> {
-  let response: Response
-  try {
-    response = await fetch(base + path, {
-      method,
-      headers: {
-        ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(15_000),
-    })
-  } catch (err) {
-    throw new AdviceApiError(`cannot reach ${base}: ${(err as Error).message}`)
-  }
-  const text = await response.text()
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    json = undefined
-  }
-  if (!response.ok) {
-    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error
-    const message = `${response.status} ${error?.code ?? ''}: ${error?.message ?? text}`.trim()
-    if (response.status === 400) throw new UsageError(`the node refused the request: ${message}`)
-    throw new AdviceApiError(`the node answered ${message}`)
-  }
-  return json
+  return await callApi(base, method, path, {
+    token,
+    body,
+    timeoutMs: 15_000,
+    failure: (message) => new AdviceApiError(message),
+  })
 }
 
 /** One block per advice: its line, then one line per target. */

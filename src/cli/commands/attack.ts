@@ -10,7 +10,7 @@ import type { Command } from 'commander'
 import { DEFAULT_CONFIG, mergeConfig } from '../../config/index.js'
 import { UsageError } from '../../errors.js'
 import { PatternGenerator, readNetworkKeyFile } from '../../pattern/index.js'
-import { startAttack } from '../../sim/attackers/attackers.js'
+import { ATTACKER_LIBP2P, startAttack } from '../../sim/attackers/attackers.js'
 import { ATTACKER_KINDS, type AttackerKind } from '../../sim/scenario-schema.js'
 import { createSimNode } from '../../sim/sim-node.js'
 import { sleep } from '../../util/abortable.js'
@@ -26,18 +26,6 @@ interface AttackOptions {
   meshId: string
 }
 
-/** An attacker's gossipsub never stops publishing to peers that score it down. */
-const RELENTLESS = {
-  gossipsub: {
-    scoreThresholds: {
-      gossipThreshold: -1e9,
-      publishThreshold: -1e9,
-      graylistThreshold: -1e9,
-      acceptPXThreshold: 10,
-      opportunisticGraftThreshold: 20,
-    },
-  },
-}
 const DIAL_TIMEOUT_MS = 5000
 
 export function registerAttack(program: Command, ctx: CliContext): void {
@@ -92,7 +80,7 @@ Examples:
         }),
         transport: 'tcp',
         membership: false,
-        libp2p: RELENTLESS,
+        libp2p: ATTACKER_LIBP2P,
         ...(networkKey !== undefined ? { networkKey } : {}),
       })
       await node.start()

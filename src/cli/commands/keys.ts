@@ -8,6 +8,7 @@
 import type { Command } from 'commander'
 import { PatternmeshError, UsageError } from '../../errors.js'
 import { readNetworkKeyFile } from '../../pattern/index.js'
+import { callApi, parseApiBase } from '../api-call.js'
 import type { CliContext } from '../context.js'
 
 interface KeysOptions {
@@ -53,7 +54,7 @@ A rotation, with no message lost (receivers accept every installed key):
   $ patternmesh keys http://127.0.0.1:7070 remove <old-id>`,
     )
     .action(async (url: string, op: string, key: string | undefined, opts: KeysOptions) => {
-      const base = parseBase(url)
+      const base = parseApiBase(url)
       if (!(OPS as readonly string[]).includes(op))
         throw new UsageError(`<op> must be one of ${OPS.join(', ')}, got "${op}"`)
       let answer: KeyOpAnswer
@@ -113,16 +114,7 @@ export function format(answer: KeyOpAnswer): string {
   return lines.join('\n') + '\n'
 }
 
-function parseBase(url: string): string {
-  try {
-    const parsed = new URL(url)
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http')
-    return parsed.origin
-  } catch {
-    throw new UsageError(`<api-url> must be an http(s) URL, got "${url}"`)
-  }
-}
-
+/** A call to the node's API, failing with this command's error. */
 async function call(
   base: string,
   method: 'GET' | 'POST',
@@ -130,32 +122,10 @@ async function call(
   token?: string,
   body?: unknown,
 ): Promise<unknown> {
-  let response: Response
-  try {
-    response = await fetch(base + path, {
-      method,
-      headers: {
-        ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      signal: AbortSignal.timeout(30_000),
-    })
-  } catch (err) {
-    throw new KeysApiError(`cannot reach ${base}: ${(err as Error).message}`)
-  }
-  const text = await response.text()
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch {
-    json = undefined
-  }
-  if (!response.ok) {
-    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error
-    const message = `${response.status} ${error?.code ?? ''}: ${error?.message ?? text}`.trim()
-    if (response.status === 400) throw new UsageError(`the node refused the request: ${message}`)
-    throw new KeysApiError(`the node answered ${message}`)
-  }
-  return json
+  return await callApi(base, method, path, {
+    token,
+    body,
+    timeoutMs: 30_000,
+    failure: (message) => new KeysApiError(message),
+  })
 }

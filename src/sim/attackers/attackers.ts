@@ -29,6 +29,22 @@ export interface AttackContext {
 }
 
 /**
+ * libp2p options of an attacking node: it keeps publishing to peers whatever their score in
+ * its own view (an attacker ignores that the honest mesh's frames fail its checks).
+ */
+export const ATTACKER_LIBP2P = {
+  gossipsub: {
+    scoreThresholds: {
+      gossipThreshold: -1e9,
+      publishThreshold: -1e9,
+      graylistThreshold: -1e9,
+      acceptPXThreshold: 10,
+      opportunisticGraftThreshold: 20,
+    },
+  },
+}
+
+/**
  * A flooder sends 50 gossip messages a second of 20 valid frames each: 1,000 frames/s, far
  * above honest traffic, yet cheap enough in gossip messages (each costs every node an ed25519
  * verify) that an in-process mesh stays responsive.

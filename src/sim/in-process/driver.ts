@@ -13,7 +13,7 @@ import type {
   ObservationSink,
   SimulationDriver,
 } from '../driver.js'
-import type { Scenario, TimelineAction } from '../scenario.js'
+import { TIMELINE_ACTIONS, type Scenario, type TimelineAction } from '../scenario.js'
 import { simBaseConfig } from '../sim-config.js'
 import { createSimNode, type SimNode } from '../sim-node.js'
 import { topologyEdges, type Edge } from '../topology.js'
@@ -22,15 +22,7 @@ import { until } from '../wait.js'
 import { adviceOutcomes, observeMember, reportAnomalies } from './observe.js'
 import { SimMember } from './sim-member.js'
 
-const ALL_ACTIONS: ReadonlySet<TimelineAction['action']> = new Set([
-  'kill',
-  'restart',
-  'partition',
-  'heal',
-  'weight',
-  'advice',
-  'attack',
-])
+const ALL_ACTIONS: ReadonlySet<TimelineAction['action']> = new Set(TIMELINE_ACTIONS)
 
 let runCounter = 0
 
