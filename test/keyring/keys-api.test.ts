@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { meshNodeView } from '../../src/api/index.js'
 import { FileKeyringStore, openKeyring } from '../../src/keyring/index.js'
+import { installedIds } from '../../src/keyring/state.js'
 import { keyId, networkKeyFromSeed } from '../../src/pattern/index.js'
 import { ApiFixture, TOKEN } from '../api/helpers.js'
 import { cli } from '../cli/run-cli.js'
@@ -103,9 +104,14 @@ describe('/v1/keys and patternmesh keys', () => {
     })
     // Persisted, 0600: a restart starts from it, whatever the key file says.
     const file = new FileKeyringStore(dir)
-    await until(async () => (await file.load())?.primary.id === NEW_ID, {
-      message: 'keyring.json has the new primary',
-    })
+    // The use and the remove are written one after the other: wait for the last one.
+    await until(
+      async () => {
+        const state = await file.load()
+        return state?.primary.id === NEW_ID && installedIds(state).join() === NEW_ID
+      },
+      { message: 'keyring.json has the new primary and no longer the old key' },
+    )
     expect((await stat(file.path)).mode & 0o777).toBe(0o600)
     const reopened = await openKeyring(dir, OLD, KEY_INIT)
     expect(reopened).toMatchObject({ created: false, seedKeyKnown: false })
