@@ -54,6 +54,17 @@ export class SeqSet {
 
   /** Removes [lo, hi]; returns how many seqs were removed. */
   remove(lo: number, hi = lo): number {
+    if (lo === hi) {
+      // One seq at the edge of a range (retention evicting its oldest): no new arrays.
+      const at = this.find(lo)
+      const range = at >= 0 ? this.r[at]! : undefined
+      if (range === undefined || range[1] < lo) return 0
+      if (range[0] === lo && range[1] === lo) this.r.splice(at, 1)
+      else if (range[0] === lo) range[0] = lo + 1
+      else if (range[1] === lo) range[1] = lo - 1
+      else this.r.splice(at, 1, [range[0], lo - 1], [lo + 1, range[1]])
+      return 1
+    }
     let removed = 0
     let i = Math.max(0, this.find(lo))
     while (i < this.r.length && this.r[i]![0] <= hi) {
@@ -119,18 +130,6 @@ export class SeqSet {
     }
     return out
   }
-}
-
-/** Ranges of a sorted list of distinct integers. */
-export function rangesOf(sorted: readonly number[], maxRanges: number): SeqRange[] {
-  const out: Array<[number, number]> = []
-  for (const seq of sorted) {
-    const last = out[out.length - 1]
-    if (last !== undefined && seq === last[1] + 1) last[1] = seq
-    else out.push([seq, seq])
-  }
-  // The newest ranges matter most: a receiver repairs what is recent.
-  return out.length > maxRanges ? out.slice(out.length - maxRanges) : out
 }
 
 export function spanOf(ranges: readonly SeqRange[]): number {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DeliveryLedger, RetentionBuffer, SeqSet } from '../../src/delivery/index.js'
+import { SLAB_FRAMES } from '../../src/delivery/frame-slab.js'
+import { ENTRY_OVERHEAD_BYTES } from '../../src/delivery/retention.js'
 import { Recorder } from '../../src/sim/recorder.js'
 
 describe('SeqSet', () => {
@@ -45,6 +47,24 @@ describe('SeqSet', () => {
       [
         [1, 1],
         [7, 8],
+      ],
+    ],
+    [
+      'removes single seqs: the lowest, the highest, a middle one, a lone one, an absent one',
+      [
+        [1, 5],
+        [9, 9],
+      ],
+      [
+        [1, 1],
+        [5, 5],
+        [3, 3],
+        [9, 9],
+        [7, 7],
+      ],
+      [
+        [2, 2],
+        [4, 4],
       ],
     ],
   ] as const)('%s', (_name, adds, removes, expected) => {
@@ -165,7 +185,10 @@ describe('RetentionBuffer', () => {
   })
 
   it('evicts the oldest beyond maxBytes, and answers within a byte budget', () => {
-    const buffer = new RetentionBuffer({ maxAgeMs: 60_000, maxBytes: 3 * (100 + 96) })
+    const buffer = new RetentionBuffer({
+      maxAgeMs: 60_000,
+      maxBytes: 3 * (100 + ENTRY_OVERHEAD_BYTES),
+    })
     for (let seq = 1; seq <= 5; seq++) buffer.add('a', seq, frame(100), seq)
     expect(buffer.stats()).toMatchObject({ frames: 3, evicted: 2 })
     expect(buffer.heads()[0]!.ranges).toEqual([[3, 5]])
@@ -174,9 +197,41 @@ describe('RetentionBuffer', () => {
 
   it('copies what it keeps (a view into a gossip message is not held)', () => {
     const buffer = new RetentionBuffer({ maxAgeMs: 60_000, maxBytes: 1_000_000 })
-    const big = new Uint8Array(1000)
+    const big = new Uint8Array(1000).fill(7)
     buffer.add('a', 1, big.subarray(0, 10), 0)
-    expect(buffer.get('a', 1)!.buffer.byteLength).toBe(10)
+    big.fill(0)
+    expect(buffer.get('a', 1)).toEqual(new Uint8Array(10).fill(7))
+    expect(buffer.get('a', 1)!.buffer).not.toBe(big.buffer)
+  })
+
+  it('keeps many frames across slabs, serves them in seq order, and evicts them all', () => {
+    const buffer = new RetentionBuffer({ maxAgeMs: 1000, maxBytes: 1e9 })
+    const n = 3 * SLAB_FRAMES + 5
+    // Two senders interleaved, one of them out of order now and then.
+    const swapped = (i: number) => (i < n - 1 && i % 7 === 3 ? i + 1 : i % 7 === 4 ? i - 1 : i)
+    for (let i = 0; i < n; i++) {
+      buffer.add('a', swapped(i), frame(3).fill(swapped(i) % 256), i / n)
+      buffer.add('b', 10 * i, frame(5), i / n)
+    }
+    expect(buffer.add('a', 5, frame(3), 0.5)).toBe(false) // kept already
+    expect(buffer.stats()).toMatchObject({ frames: 2 * n, evicted: 0 })
+    expect(buffer.heads('b')).toEqual([{ sender: 'a', ranges: [[0, n - 1]] }])
+    const some = buffer.collect(
+      'a',
+      [
+        [100, 109],
+        [n - 2, n + 100],
+      ],
+      Infinity,
+    )
+    expect(some.map((f) => f[0])).toEqual(
+      [100, 101, 102, 103, 104, 105, 106, 107, 108, 109, n - 2, n - 1].map((i) => i % 256),
+    )
+    expect(buffer.get('b', 10 * SLAB_FRAMES)).toEqual(frame(5))
+    expect(buffer.evict(2000)).toBe(2 * n)
+    expect(buffer.heads()).toEqual([])
+    expect(buffer.stats()).toMatchObject({ frames: 0, bytes: 0, evicted: 2 * n })
+    expect(buffer.add('a', 1, frame(3), 2000)).toBe(true) // the buffer works on after it emptied
   })
 })
 
