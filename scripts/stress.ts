@@ -1,6 +1,6 @@
 /**
  * Stress runs, not part of `npm test`: `npm run stress -- roles [runs] [--verbose]` runs the
- * `roles-stress` scenario (issue 12.8: nine members, random topology of three peers, latency,
+ * `roles-stress` scenario (`--seed N`: the first run's seed, the shipped one by default) (issue 12.8: nine members, random topology of three peers, latency,
  * loss, attackers, a killed and restarted principal, a partition) `runs` times (default 20),
  * each with its own seed, and counts the runs that end with more than one principal named.
  * Exit code 1 if any did. In-process simulations, one after the other.
@@ -31,11 +31,11 @@ function roleLog(): { logger: pino.Logger; lines: string[] } {
   return { logger: pino({ level: 'debug' }, sink), lines }
 }
 
-async function stressRoles(runs: number, verbose: boolean): Promise<number> {
+async function stressRoles(runs: number, verbose: boolean, firstSeed?: number): Promise<number> {
   const shipped = await loadScenario(join(packageInfo().root, 'simulations/roles-stress.json'))
   let split = 0
   for (let i = 0; i < runs; i++) {
-    const scenario = { ...shipped, seed: shipped.seed + i }
+    const scenario = { ...shipped, seed: (firstSeed ?? shipped.seed) + i }
     const { logger, lines } = roleLog()
     const started = Date.now()
     let record
@@ -90,8 +90,16 @@ async function stressRoles(runs: number, verbose: boolean): Promise<number> {
 }
 
 async function main(args: string[]): Promise<number> {
-  const [target, ...rest] = args.filter((a) => !a.startsWith('--'))
+  const seedAt = args.indexOf('--seed')
+  const seedArg = seedAt >= 0 ? args[seedAt + 1] : undefined
+  const positional = args.filter((a, i) => !a.startsWith('--') && (seedAt < 0 || i !== seedAt + 1))
+  const [target, ...rest] = positional
   const verbose = args.includes('--verbose')
+  const firstSeed = seedArg === undefined ? undefined : Number(seedArg)
+  if (firstSeed !== undefined && !Number.isSafeInteger(firstSeed)) {
+    process.stderr.write(`stress: --seed needs an integer, got ${String(seedArg)}\n`)
+    return 2
+  }
   if (target !== 'roles') {
     process.stderr.write(`stress: unknown target ${String(target)}; known: roles\n`)
     return 2
@@ -101,7 +109,7 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`stress: runs must be a positive integer, got ${String(rest[0])}\n`)
     return 2
   }
-  return await stressRoles(runs, verbose)
+  return await stressRoles(runs, verbose, firstSeed)
 }
 
 process.exitCode = await main(process.argv.slice(2))
