@@ -26,6 +26,8 @@ export const MAX_TRACKED_SENDERS = 4096
 export const TICK_MS = 100
 /** A heads exchange with one random connected peer this often: tail losses show up there. */
 export const HEADS_INTERVAL_MS = 2_000
+/** At most one heads exchange with a (re)connected peer per this many ms (heads-exchange.ts). */
+export const CONNECT_HEADS_GAP_MS = 1_000
 /**
  * Seqs a heads answer shows above the newest one delivered here may still be on their way by
  * gossip (a busy receiver lags seconds behind): they are asked for only once no frame of that

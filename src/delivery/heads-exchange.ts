@@ -4,7 +4,7 @@
  * HEADS_INTERVAL_MS, and at once with a peer that (re)connects or a sender whose seqs jumped.
  */
 import type { NodeIdentity } from '../node/ports.js'
-import { HEADS_INTERVAL_MS } from './constants.js'
+import { CONNECT_HEADS_GAP_MS, HEADS_INTERVAL_MS } from './constants.js'
 import type { DeliveryLedger } from './ledger.js'
 import type { UsableAnswer } from './repair-client.js'
 import type { RepairRequest } from './wire.js'
@@ -23,6 +23,10 @@ export interface HeadsExchangeComponents {
 export class HeadsExchange {
   private readonly c: HeadsExchangeComponents
   private nextAt = 0
+  /** Until when a (re)connected peer waits instead of being asked at once. */
+  private connectFreeAt = 0
+  /** The last peer that connected during the gap: asked when it ends. */
+  private connectWaiting: string | undefined
 
   constructor(components: HeadsExchangeComponents) {
     this.c = components
@@ -41,8 +45,29 @@ export class HeadsExchange {
     return added
   }
 
-  /** The schedule: when due, an exchange with one connected peer picked at random. */
+  /**
+   * A peer (re)connected: it may bring what a partition or a restart kept from us. One peer's
+   * heads cover every sender it retains, so at most one such exchange runs per
+   * `CONNECT_HEADS_GAP_MS`; a peer connecting during the gap replaces the one waiting and is
+   * asked when the gap ends (a node joining a mesh connects to a dozen peers in a few seconds).
+   */
+  connected(peerId: string, now: number): void {
+    if (now < this.connectFreeAt) {
+      this.connectWaiting = peerId
+      return
+    }
+    this.connectFreeAt = now + CONNECT_HEADS_GAP_MS
+    void this.exchange(peerId)
+  }
+
+  /** The schedule: a waiting connected peer once its gap ended; when due, one at random. */
   tick(now: number): void {
+    const waiting = this.connectWaiting
+    if (waiting !== undefined && now >= this.connectFreeAt) {
+      this.connectWaiting = undefined
+      this.connectFreeAt = now + CONNECT_HEADS_GAP_MS
+      void this.exchange(waiting)
+    }
     if (now < this.nextAt) return
     this.nextAt = now + HEADS_INTERVAL_MS
     const peers = this.c.connected()
