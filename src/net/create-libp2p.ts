@@ -37,6 +37,7 @@ import {
 } from './constants.js'
 import { discoveryDialer, type DiscoveryDialer } from './discovery-dialer.js'
 import { serializeConcurrentCopies } from './concurrent-copies.js'
+import { libp2pLogger } from './libp2p-logger.js'
 import { fastMsgId } from './fast-msg-id.js'
 import { gossipDegree } from './gossip-degree.js'
 import type { NetLogger } from './log.js'
@@ -181,7 +182,9 @@ export async function createMeshLibp2p(init: MeshLibp2pInit): Promise<MeshLibp2p
     ...init.gossipsub,
   }) as (components: GossipSubComponents) => MeshPubSub
 
+  const logger = libp2pLogger()
   const libp2p = await createLibp2p<MeshServices>({
+    ...(logger !== undefined ? { logger } : {}),
     start: init.start ?? true,
     privateKey: init.privateKey,
     addresses: { listen: listen.map((addr) => addr.toString()) },
