@@ -82,6 +82,8 @@ export class Recorder {
     receivedAt = Date.now(),
   ): void {
     const entry = this.sent.get(id)
+    // Told twice (its event stream and its message log): the first receipt counts.
+    if (entry?.received.has(receiver) === true) return
     if (entry !== undefined) {
       entry.received.add(receiver)
       if (!entry.firstAt.has(receiver)) entry.firstAt.set(receiver, receivedAt)

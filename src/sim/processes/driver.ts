@@ -21,7 +21,7 @@ import type { Scenario, TimelineAction } from '../scenario.js'
 import { meshSeedOf, simBaseConfig, simConfigLayer } from '../sim-config.js'
 import { createSimNode, type SimNode } from '../sim-node.js'
 import { topologyEdges } from '../topology.js'
-import { until } from '../wait.js'
+import { sleep, until } from '../wait.js'
 import { eventHandler } from './events.js'
 
 interface Status {
@@ -33,6 +33,8 @@ const ACTIONS: ReadonlySet<TimelineAction['action']> = new Set(['kill', 'restart
 const START_TIMEOUT_MS = 30_000
 /** A restarted daemon counts as a receiver once `/ready` (its join sync is over). */
 const READY_TIMEOUT_MS = 15_000
+/** One page of a daemon's message log, and the wait for its event stream's `hello`. */
+const CATCH_UP_TIMEOUT_MS = 5_000
 
 export class ProcessDriver implements SimulationDriver {
   readonly mode = 'processes'
@@ -185,11 +187,9 @@ export class ProcessDriver implements SimulationDriver {
     const daemon = this.daemons[node]!
     if (daemon.exitCode === undefined) return
     await daemon.start(START_TIMEOUT_MS)
-    const subscribedAt = Date.now()
+    // Its event stream, and its message log for what it delivered before (its join sync, the
+    // first repairs, the frames sent while it was starting).
     await this.subscribe(node)
-    // What it delivered before its event stream was open (its join sync, the first repairs)
-    // is in its message log: without it the run would count those as never delivered.
-    await this.catchUp(node, subscribedAt).catch(() => undefined)
     await until(
       async () =>
         (await fetch(`${daemon.apiUrl}/ready`).then(
@@ -271,8 +271,11 @@ export class ProcessDriver implements SimulationDriver {
     this.sink?.principal(node, principal, at)
   }
 
-  /** Deliveries the message log holds from before `before` (bounded: 100 pages). */
-  private async catchUp(node: number, before: number): Promise<void> {
+  /**
+   * Every delivery the message log holds (bounded: 100 pages of 1,000). Read once the event
+   * stream is open: what the stream missed is there (the recorder counts a receipt once).
+   */
+  private async catchUp(node: number): Promise<void> {
     const daemon = this.daemons[node]!
     if (this.sink === undefined || this.infos[node]!.observer) return
     const headers = { authorization: `Bearer ${await daemon.token()}` }
@@ -280,15 +283,14 @@ export class ProcessDriver implements SimulationDriver {
     for (let page = 0; page < 100; page++) {
       const response = await fetch(`${daemon.apiUrl}/v1/messages?after=${after}&limit=1000`, {
         headers,
-        signal: AbortSignal.timeout(5000),
+        signal: AbortSignal.timeout(CATCH_UP_TIMEOUT_MS),
       })
       const body = (await response.json()) as {
         messages?: Array<{ cursor: number; id: string; receivedAt: number }>
       }
       const messages = body.messages ?? []
-      for (const m of messages)
-        if (m.receivedAt < before) this.sink.message(m.id, node, undefined, m.receivedAt)
-      if (messages.length === 0 || messages.at(-1)!.receivedAt >= before) return
+      for (const m of messages) this.sink.message(m.id, node, undefined, m.receivedAt)
+      if (messages.length === 0) return
       after = messages.at(-1)!.cursor
     }
   }
@@ -300,9 +302,24 @@ export class ProcessDriver implements SimulationDriver {
     const handler = eventHandler(node, this.infos[node]!.observer, sink, (principal, at) =>
       this.notePrincipal(node, principal, at),
     )
-    const stream = await this.daemons[node]!.events('message,rejected,role', handler).catch(
-      () => undefined,
-    )
-    if (stream !== undefined) this.streams.set(node, stream.close)
+    // The stream's `hello` says this client is subscribed: a delivery after it is streamed, one
+    // before it is in the message log, read then.
+    let hello: () => void = () => undefined
+    const subscribed = new Promise<void>((resolve) => (hello = resolve))
+    const stream = await this.daemons[node]!.events('message,rejected,role', (frame) => {
+      if (frame['type'] === 'hello') hello()
+      else handler(frame)
+    }).catch(() => undefined)
+    if (stream === undefined) return
+    this.streams.set(node, stream.close)
+    await Promise.race([subscribed, sleep(CATCH_UP_TIMEOUT_MS)])
+    // Twice if need be: a daemon under load may answer slowly, and nothing may be missed.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const caught = await this.catchUp(node).then(
+        () => true,
+        () => false,
+      )
+      if (caught) return
+    }
   }
 }
