@@ -17,6 +17,7 @@ export type SimNode = Pick<
   | 'isStarted'
   | 'connectedPeers'
   | 'broadcast'
+  | 'send'
   | 'onMessage'
   | 'addEventListener'
   | 'roles'

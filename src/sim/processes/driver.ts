@@ -177,6 +177,15 @@ export class ProcessDriver implements SimulationDriver {
     return response.body.id
   }
 
+  async send(node: number, to: string, payload: string): Promise<{ id: string; to: string }> {
+    const response = await this.daemons[node]!.post<{ id: string; to: string }>('/v1/messages', {
+      data: payload,
+      to,
+    })
+    if (response.status !== 200) throw new Error(`POST /v1/messages to ${to}: ${response.status}`)
+    return response.body
+  }
+
   async kill(node: number): Promise<void> {
     this.alive.delete(node)
     this.streams.get(node)?.()
@@ -275,7 +284,7 @@ export class ProcessDriver implements SimulationDriver {
    * Every delivery the message log holds (bounded: 100 pages of 1,000). Read once the event
    * stream is open: what the stream missed is there (the recorder counts a receipt once).
    */
-  private async catchUp(node: number): Promise<void> {
+  private async catchUp(node: number, seen: Set<string>): Promise<void> {
     const daemon = this.daemons[node]!
     if (this.sink === undefined || this.infos[node]!.observer) return
     const headers = { authorization: `Bearer ${await daemon.token()}` }
@@ -289,7 +298,12 @@ export class ProcessDriver implements SimulationDriver {
         messages?: Array<{ cursor: number; id: string; receivedAt: number }>
       }
       const messages = body.messages ?? []
-      for (const m of messages) this.sink.message(m.id, node, undefined, m.receivedAt)
+      for (const m of messages) {
+        // One delivery, one report: the stream (or an earlier page) may have told it already.
+        if (seen.has(m.id)) continue
+        seen.add(m.id)
+        this.sink.message(m.id, node, undefined, m.receivedAt)
+      }
       if (messages.length === 0) return
       after = messages.at(-1)!.cursor
     }
@@ -306,20 +320,27 @@ export class ProcessDriver implements SimulationDriver {
     // before it is in the message log, read then.
     let hello: () => void = () => undefined
     const subscribed = new Promise<void>((resolve) => (hello = resolve))
+    // Ids reported while the log is read (then dropped): each delivery is reported once.
+    let seen: Set<string> | undefined = new Set<string>()
     const stream = await this.daemons[node]!.events('message,rejected,role', (frame) => {
       if (frame['type'] === 'hello') hello()
-      else handler(frame)
+      else if (frame['type'] === 'message' && seen?.has(String(frame['id'])) === true) return
+      else {
+        if (frame['type'] === 'message') seen?.add(String(frame['id']))
+        handler(frame)
+      }
     }).catch(() => undefined)
     if (stream === undefined) return
     this.streams.set(node, stream.close)
     await Promise.race([subscribed, sleep(CATCH_UP_TIMEOUT_MS)])
     // Twice if need be: a daemon under load may answer slowly, and nothing may be missed.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const caught = await this.catchUp(node).then(
+      const caught = await this.catchUp(node, seen).then(
         () => true,
         () => false,
       )
-      if (caught) return
+      if (caught) break
     }
+    seen = undefined
   }
 }
