@@ -1,7 +1,8 @@
 /**
  * A daemon restarted while a peer broadcasts steadily (real child processes, DESIGN §15): every
  * message sent while it was down or starting ends up in its message log, and on its
- * `/v1/events` once the stream is open, each exactly once.
+ * `/v1/events` once the stream is open, each exactly once; what it delivered before is not
+ * delivered again.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { DaemonFixture, type DaemonProcess } from '../helpers/daemon.js'
@@ -87,7 +88,7 @@ describe('a daemon restarted under steady traffic (child processes)', () => {
 
     // 200 messages a second: 20 every 100 ms.
     const traffic = broadcastSteadily(sender, 20)
-    await until(() => traffic.sent.length >= 200, { timeout: 10_000, message: 'traffic flows' })
+    await until(() => traffic.sent.length >= 600, { timeout: 15_000, message: 'traffic flows' })
     expect(await restarted.signal('SIGKILL')).toBeNull()
     const killedAt = Date.now()
     await until(() => traffic.sent.some((m) => m.at >= killedAt + 1500), {
@@ -121,6 +122,11 @@ describe('a daemon restarted under steady traffic (child processes)', () => {
       throw new Error(`${String(err)}; missing ${missing} of ${due.length}`)
     })
     expect(due.filter((id) => logged.get(id) !== 1)).toEqual([])
+    // What it had delivered before the kill is not delivered again: it remembers (on disk) what
+    // it delivered, up to its last save, at most a second before the kill.
+    const before = traffic.sent.filter((m) => m.at < killedAt - 2000).map((m) => m.id)
+    expect(before.length).toBeGreaterThan(100)
+    expect(before.filter((id) => logged.has(id))).toEqual([])
 
     const streamed = counts(
       events.frames.filter((f) => f['type'] === 'message').map((f) => String(f['id'])),
