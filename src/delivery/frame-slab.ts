@@ -6,10 +6,15 @@
  * stay valid for as long as their holder keeps them.
  */
 
-/** Bytes of one slab; a frame larger than this gets a slab of its own. */
+/** Bytes of the largest slab; a frame larger than this gets a slab of its own. */
 export const SLAB_BYTES = 1024 * 1024
-/** Frames in one slab at most (small frames would otherwise make the index arrays huge). */
+/** Frames in the largest slab (small frames would otherwise make the index arrays huge). */
 export const SLAB_FRAMES = 8192
+/**
+ * The first slab is this many times smaller; each next one twice the last, up to the largest:
+ * a quiet node (or each of a hundred in one simulation) does not hold a megabyte it never fills.
+ */
+export const FIRST_SLAB_DIVISOR = 16
 
 export class FrameSlab {
   readonly bytes: Uint8Array
@@ -24,17 +29,19 @@ export class FrameSlab {
   head = 0
   private used = 0
 
-  constructor(minBytes: number) {
-    this.bytes = new Uint8Array(Math.max(SLAB_BYTES, minBytes))
-    this.senders = new Uint32Array(SLAB_FRAMES)
-    this.seqs = new Float64Array(SLAB_FRAMES)
-    this.at = new Float64Array(SLAB_FRAMES)
-    this.offsets = new Uint32Array(SLAB_FRAMES)
-    this.lengths = new Uint32Array(SLAB_FRAMES)
+  /** `scale` in (0, 1]: the share of the largest slab this one has. */
+  constructor(minBytes: number, scale = 1) {
+    const frames = Math.ceil(SLAB_FRAMES * scale)
+    this.bytes = new Uint8Array(Math.max(Math.ceil(SLAB_BYTES * scale), minBytes))
+    this.senders = new Uint32Array(frames)
+    this.seqs = new Float64Array(frames)
+    this.at = new Float64Array(frames)
+    this.offsets = new Uint32Array(frames)
+    this.lengths = new Uint32Array(frames)
   }
 
   fits(length: number): boolean {
-    return this.count < SLAB_FRAMES && this.used + length <= this.bytes.length
+    return this.count < this.seqs.length && this.used + length <= this.bytes.length
   }
 
   /** Copies `frame` in; the caller checked `fits`. Returns its index. */

@@ -9,7 +9,7 @@
  * scan the slabs.
  */
 import { MAX_HEADS_RANGES, MAX_HEADS_SENDERS } from './constants.js'
-import { FrameSlab } from './frame-slab.js'
+import { FIRST_SLAB_DIVISOR, FrameSlab } from './frame-slab.js'
 import { SeqSet, type SeqRange } from './ranges.js'
 
 export interface RetentionInit {
@@ -42,6 +42,8 @@ export class RetentionBuffer {
   private nextIndex = 0
   /** Oldest first; the last one takes new frames. */
   private readonly slabs: FrameSlab[] = []
+  /** The size of the next slab, as a share of the largest (doubles up to 1). */
+  private nextScale = 1 / FIRST_SLAB_DIVISOR
   private frames = 0
   private bytes = 0
   private evicted = 0
@@ -66,7 +68,8 @@ export class RetentionBuffer {
     } else if (entry.seqs.has(seq)) return false
     let slab = this.slabs[this.slabs.length - 1]
     if (slab === undefined || !slab.fits(frame.length)) {
-      slab = new FrameSlab(frame.length)
+      slab = new FrameSlab(frame.length, this.nextScale)
+      this.nextScale = Math.min(1, this.nextScale * 2)
       this.slabs.push(slab)
     }
     slab.push(entry.index, seq, frame, now)

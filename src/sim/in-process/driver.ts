@@ -20,6 +20,7 @@ import { topologyEdges, type Edge } from '../topology.js'
 import { conditionedMemory, type ConditionedMemoryFactory } from '../transport/index.js'
 import { until } from '../wait.js'
 import { adviceOutcomes, observeMember, reportAnomalies } from './observe.js'
+import { shareSignatureChecks } from './shared-signature-checks.js'
 import { SimMember } from './sim-member.js'
 
 const ALL_ACTIONS: ReadonlySet<TimelineAction['action']> = new Set(TIMELINE_ACTIONS)
@@ -42,6 +43,8 @@ export class InProcessDriver implements SimulationDriver {
   /** Peer ids of the scenario's members: only their traffic counts. */
   private readonly honest = new Set<string>()
   private sink: ObservationSink | undefined
+  /** Ends this run's share of signature checks (shared-signature-checks.ts). */
+  private releaseChecks: (() => void) | undefined
   /**
    * One simulated network with latency, jitter and loss on every connection
    * (src/sim/transport) when the scenario asks for any; libp2p's memory transport otherwise.
@@ -81,6 +84,7 @@ export class InProcessDriver implements SimulationDriver {
   }
 
   async start(): Promise<void> {
+    this.releaseChecks ??= await shareSignatureChecks()
     // Start in small groups: each start costs a few ms of CPU, all at once would stall timers.
     for (let i = 0; i < this.list.length; i += 10) {
       await Promise.all(this.list.slice(i, i + 10).map(async (m) => await m.start()))
@@ -242,6 +246,8 @@ export class InProcessDriver implements SimulationDriver {
       ...this.attackers.splice(0).map(async (a) => await a.stop()),
       ...this.list.map(async (m) => await m.kill()),
     ])
+    this.releaseChecks?.()
+    this.releaseChecks = undefined
   }
 
   /** Dials the topology edges touching `nodes`, and connects observers to every member. */
