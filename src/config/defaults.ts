@@ -65,6 +65,8 @@ export interface MeshConfig {
   sendQueueLimit: number
   /** Delivered messages this node keeps for `GET /v1/messages` (oldest dropped and counted). */
   messageLogSize: number
+  /** …and the bytes they may take (payloads plus 256 B an entry; oldest dropped and counted). */
+  messageLogBytes: number
   /**
    * Data frames every node keeps for repair (DESIGN §15): broadcast is at-least-once within
    * `retentionMs`, in at most `retentionBytes`; `retentionMs: 0` turns retention and repair off.
@@ -139,6 +141,8 @@ export const DEFAULT_CONFIG: Readonly<MeshConfig> = Object.freeze({
   sendQueueLimit: 10_000,
   // A client that reconnects resumes from its cursor within this many messages (DESIGN §15).
   messageLogSize: 10_000,
+  // 10,000 payloads of 64 KiB would be 640 MiB: the bytes are bounded too (1,000 of them).
+  messageLogBytes: 64 * 1024 * 1024,
   // A minute of history: a partition or a restart shorter than this loses nothing. 64 MiB holds
   // that minute at ~1,000 frames/s of 1 KiB; beyond it the oldest frames go first (counted).
   retentionMs: 60_000,

@@ -53,6 +53,7 @@ export const CONFIG_SCHEMA = {
     batchLingerMs: { type: 'number', minimum: 0, maximum: 1000 },
     sendQueueLimit: { type: 'integer', minimum: 1, maximum: 10_000_000 },
     messageLogSize: { type: 'integer', minimum: 1, maximum: 10_000_000 },
+    messageLogBytes: { type: 'integer', minimum: 65_536, maximum: 17_179_869_184 },
     retentionMs: { type: 'integer', minimum: 0, maximum: 3_600_000 },
     retentionBytes: { type: 'integer', minimum: 65_536, maximum: 4_294_967_296 },
     floodRatePerSecond: { type: 'number', exclusiveMinimum: 0 },

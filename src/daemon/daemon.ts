@@ -15,6 +15,7 @@ import { ConfigError } from '../errors.js'
 import { MeshPeer } from '../peer/mesh-peer.js'
 import { FileAdviceAudit, FileAdviceStore } from '../advice/index.js'
 import { FileRoleStateStore } from '../roles/index.js'
+import { FileDeliveredStore } from '../delivery/index.js'
 import { openKeyring } from '../keyring/index.js'
 import { networkKeyFromSeed, readNetworkKeyFile } from '../pattern/index.js'
 import { openDataDir, type DataDir } from '../store/index.js'
@@ -115,6 +116,8 @@ export class Daemon {
         adviceStore: new FileAdviceStore(this.dataDir.path),
         adviceAudit: new FileAdviceAudit(this.dataDir.path),
         keyringStore: keyring.store,
+        // What it delivered survives a restart: it is not delivered again (DESIGN §15).
+        repair: { store: new FileDeliveredStore(this.dataDir.path) },
         version: packageVersion(),
       },
       logger: this.log,

@@ -43,3 +43,12 @@ export const BACKOFF_MIN_MS = 250
 export const BACKOFF_MAX_MS = 8_000
 /** A peer that answered with a forged or unrequested frame is not asked again for this long. */
 export const BAD_REPAIRER_BACKOFF_MS = 60_000
+
+/** The delivered-seqs snapshot in the data dir, saved this often (and at stop) when it changed. */
+export const DELIVERED_FILE = 'delivered.json'
+export const SAVE_INTERVAL_MS = 1_000
+/** Senders (most recently heard) and delivered ranges (newest) each a snapshot keeps. */
+export const SNAPSHOT_MAX_SENDERS = 1024
+export const SNAPSHOT_MAX_RANGES = 256
+/** A snapshot file larger than this is refused: 1,024 × 256 ranges fit with room to spare. */
+export const DELIVERED_FILE_MAX_BYTES = 16 * 1024 * 1024

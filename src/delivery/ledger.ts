@@ -11,6 +11,7 @@ import {
   MAX_MISSING_PER_SENDER,
   MAX_TRACKED_SENDERS,
 } from './constants.js'
+import type { LedgerSnapshot } from './delivered-store.js'
 import { SeqSet, type SeqRange } from './ranges.js'
 
 interface SenderState {
@@ -56,6 +57,7 @@ export class DeliveryLedger {
   private readonly inRunGap: number
   private unrecoverable_ = 0
   private duplicates_ = 0
+  private changes_ = 0
 
   constructor(init: LedgerInit = {}) {
     this.senders = new LRUCache({ max: init.maxSenders ?? MAX_TRACKED_SENDERS })
@@ -72,6 +74,45 @@ export class DeliveryLedger {
   /** Copies dropped because they were delivered before (gossip and repair both brought them). */
   get duplicates(): number {
     return this.duplicates_
+  }
+
+  /** Goes up whenever what counts as delivered changes (the snapshot is then due). */
+  get changes(): number {
+    return this.changes_
+  }
+
+  /**
+   * What was delivered, to be saved: the `maxSenders` most recently heard senders, the newest
+   * `maxRanges` delivered ranges of each. Left-out seqs count as never delivered when restored.
+   */
+  snapshot(maxSenders: number, maxRanges: number): LedgerSnapshot {
+    const senders: LedgerSnapshot['senders'] = []
+    for (const [sender, st] of this.senders.entries()) {
+      if (senders.length >= maxSenders) break
+      const ranges = st.delivered.ranges.filter(([, hi]) => hi > st.floor).slice(-maxRanges)
+      senders.push({
+        sender,
+        floor: st.floor,
+        ranges: ranges.map(([lo, hi]) => [Math.max(lo, st.floor + 1), hi] as const),
+      })
+    }
+    return { v: 1, senders }
+  }
+
+  /**
+   * Takes back a saved snapshot (at start, before any frame): its seqs count as delivered,
+   * and a seq just above a sender's newest is a gap as if this node had never stopped.
+   */
+  restore(snapshot: LedgerSnapshot, now: number): void {
+    // Least recent first, so the most recently heard end up most recent here too.
+    for (const { sender, floor, ranges } of [...snapshot.senders].reverse()) {
+      const st = this.fresh()
+      st.floor = floor
+      for (const [lo, hi] of ranges) st.delivered.add(lo, hi)
+      st.max = Math.max(floor, ranges.at(-1)?.[1] ?? -1)
+      st.lastAt = now
+      this.senders.set(sender, st)
+    }
   }
 
   /** Whether (sender, seq) was delivered (or settled): the message log can ask too. */
@@ -105,6 +146,7 @@ export class DeliveryLedger {
     st.delivered.add(seq)
     st.missing.remove(seq)
     st.lastAt = now
+    this.changes_++
     let jump = false
     if (st.max >= 0 && seq > st.max + 1) {
       const gap = seq - st.max - 1
@@ -200,6 +242,7 @@ export class DeliveryLedger {
           // Settled: never asked for again, never delivered late out of the blue either.
           for (const [a, b] of st.delivered.complement(lo, hi)) st.delivered.add(a, b)
           this.unrecoverable_ += count
+          this.changes_++
           lost.push({ sender, lo, hi, count })
         }
       }

@@ -21,7 +21,13 @@ import type {
   Service,
 } from '../node/ports.js'
 import type { Envelope, VerifyResult } from '../protocol/index.js'
-import { TICK_MS } from './constants.js'
+import {
+  SAVE_INTERVAL_MS,
+  SNAPSHOT_MAX_RANGES,
+  SNAPSHOT_MAX_SENDERS,
+  TICK_MS,
+} from './constants.js'
+import type { DeliveredStore } from './delivered-store.js'
 import { HeadsExchange } from './heads-exchange.js'
 import { DeliveryLedger, type Unrecoverable } from './ledger.js'
 import { RepairClient } from './repair-client.js'
@@ -45,6 +51,11 @@ export interface RepairInit {
   dropGossip?: (envelope: Envelope) => boolean
   /** A missing frame is asked for this long after it was noticed (it may be on its way). */
   graceMs?: number
+  /**
+   * Where what was delivered is kept across restarts (the daemon's `delivered.json`): without
+   * it a restarted node delivers again what its peers still keep.
+   */
+  store?: DeliveredStore
 }
 
 export interface RepairStats {
@@ -89,6 +100,11 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
   private readonly now: () => number
   private readonly random: () => number
   private readonly dropGossip: RepairInit['dropGossip']
+  private readonly store: DeliveredStore | undefined
+  /** The ledger's `changes` at the last save, and the save under way. */
+  private savedChanges = 0
+  private saving: Promise<void> | undefined
+  private nextSaveAt = 0
   private readonly log: Logger | undefined
   readonly ledger = new DeliveryLedger()
   readonly retention: RetentionBuffer
@@ -104,6 +120,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
     this.now = init.now ?? Date.now
     this.random = init.random ?? Math.random
     this.dropGossip = init.dropGossip
+    this.store = init.store
     this.log = components.logger?.child({ component: 'repair' })
     const config = components.liveConfig.config
     this.retention = new RetentionBuffer({
@@ -152,6 +169,9 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
     const controller = new AbortController()
     this.controller = controller
     const signal = controller.signal
+    // Before the tap takes a frame, and with no await in between (the message log starts in
+    // the same step, peer/services.ts): what was delivered before the restart counts.
+    this.restore()
     this.c.delivery.tapData(
       { accepted: (frame) => this.accepted(frame), sealed: (frames) => this.sealed(frames) },
       { signal },
@@ -187,6 +207,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
     this.controller = undefined
     controller.abort()
     await unserveRepair(this.c.libp2p)
+    await this.save(true)
   }
 
   stats(): RepairStats {
@@ -240,6 +261,54 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
     }
     this.heads.tick(now)
     this.client.askMissing(now)
+    if (now >= this.nextSaveAt) {
+      this.nextSaveAt = now + SAVE_INTERVAL_MS
+      void this.save(false)
+    }
+  }
+
+  // What was delivered, across restarts.
+
+  private restore(): void {
+    if (this.store === undefined) return
+    try {
+      const snapshot = this.store.load()
+      if (snapshot === undefined) return
+      this.ledger.restore(snapshot, this.now())
+      this.savedChanges = this.ledger.changes
+      this.log?.info(
+        { senders: snapshot.senders.length },
+        'delivered seqs restored: what was delivered before the restart is not delivered again',
+      )
+    } catch (err) {
+      // Unreadable: start empty (peers' frames may then be delivered again), and say so.
+      this.log?.warn({ err }, 'delivered seqs not restored; starting without them')
+    }
+  }
+
+  /** Saves the ledger if it changed since the last save (one save at a time; errors logged). */
+  private async save(final: boolean): Promise<void> {
+    if (this.store === undefined) return
+    if (this.saving !== undefined) {
+      await this.saving
+      // A save finished meanwhile; at stop, what changed after it must be saved too.
+      if (!final) return
+    }
+    const changes = this.ledger.changes
+    if (changes === this.savedChanges) return
+    const snapshot = this.ledger.snapshot(SNAPSHOT_MAX_SENDERS, SNAPSHOT_MAX_RANGES)
+    this.saving = this.store
+      .save(snapshot)
+      .then(
+        () => {
+          this.savedChanges = changes
+        },
+        (err: unknown) => this.log?.warn({ err }, 'saving the delivered seqs failed'),
+      )
+      .finally(() => {
+        this.saving = undefined
+      })
+    await this.saving
   }
 }
 

@@ -6,6 +6,12 @@ export const DIRECT_PROTOCOL = '/patternmesh/direct/1.0.0'
 /** Delivered messages kept for `GET /v1/messages` unless `messageLogSize` says otherwise. */
 export const DEFAULT_MESSAGE_LOG_SIZE = 10_000
 
+/** Bytes the message log keeps unless `messageLogBytes` says otherwise (64 MiB). */
+export const DEFAULT_MESSAGE_LOG_BYTES = 64 * 1024 * 1024
+
+/** What a log entry counts besides its payload: its id, sender and fields (an estimate). */
+export const LOG_ENTRY_OVERHEAD_BYTES = 256
+
 /** Messages one `GET /v1/messages` returns at most. */
 export const MAX_LOG_PAGE = 1000
 

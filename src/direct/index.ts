@@ -16,4 +16,5 @@ export {
   type MessagePage,
   type MessageLogStats,
 } from './message-log.js'
+export { registerMessageLogMetrics } from './metrics.js'
 export { parseTarget, rendezvousOwner, resolveTarget, type Target } from './targets.js'

@@ -1,13 +1,19 @@
 /**
  * This node's log of delivered messages (`GET /v1/messages`, `patternmesh tail`, DESIGN §15):
  * every `message` event (gossiped or direct) gets a cursor, kept in a ring of
- * `messageLogSize` entries; the oldest is dropped (and counted) when it is full. A client that
+ * `messageLogSize` entries within `messageLogBytes` (payloads plus a fixed overhead an entry);
+ * the oldest are dropped (and counted, by which bound) when either is full. A client that
  * reconnects asks for what follows its cursor and misses nothing still kept; when its cursor
  * is older than the oldest kept (or not of this run), the answer says `truncated`.
  */
 import type { MeshMessage } from '../node/events.js'
 import type { LiveConfig, NodeEvents, Service } from '../node/ports.js'
-import { DEFAULT_MESSAGE_LOG_SIZE, MAX_LOG_PAGE } from './constants.js'
+import {
+  DEFAULT_MESSAGE_LOG_BYTES,
+  DEFAULT_MESSAGE_LOG_SIZE,
+  LOG_ENTRY_OVERHEAD_BYTES,
+  MAX_LOG_PAGE,
+} from './constants.js'
 
 export interface LoggedMessage {
   /** Increases by one per message; the first of a run is above every cursor of earlier runs. */
@@ -36,8 +42,13 @@ export interface MessagePage {
 export interface MessageLogStats {
   size: number
   capacity: number
-  /** Messages dropped from the log because it was full. */
+  /** Messages dropped from the log because it was full (either bound). */
   dropped: number
+  /** Of `dropped`, those dropped to stay within `maxBytes`. */
+  droppedForBytes: number
+  /** Bytes the kept entries count against `maxBytes`: payloads plus a fixed overhead each. */
+  bytes: number
+  maxBytes: number
   /** Cursor of the oldest message kept, null when empty. */
   oldest: number | null
   /** Cursor of the newest message, null when empty. */
@@ -52,6 +63,8 @@ export interface MessageLogComponents {
 export interface MessageLogInit {
   /** Capacity; default `messageLogSize` of the config, else 10,000. */
   size?: number
+  /** Byte bound; default `messageLogBytes` of the config, else 64 MiB. */
+  maxBytes?: number
   /** The first cursor of this run minus one; default `Date.now() * 1000` (above older runs). */
   base?: number
 }
@@ -66,6 +79,9 @@ export class MessageLog implements Service {
   private base = 0
   private size = 0
   private dropped = 0
+  private droppedForBytes = 0
+  private bytes = 0
+  private maxBytes = 0
   private controller: AbortController | undefined
   private readonly listeners = new Set<() => void>()
 
@@ -101,9 +117,24 @@ export class MessageLog implements Service {
       direct: message.direct === true,
       receivedAt: message.receivedAt,
     }
-    if (this.size === this.capacity) this.dropped++
-    else this.size++
-    this.ring[entry.cursor % this.capacity] = entry
+    const slot = entry.cursor % this.capacity
+    if (this.size === this.capacity) {
+      // Full: the oldest entry is the one in this slot.
+      this.bytes -= entryBytes(this.ring[slot]!)
+      this.dropped++
+    } else this.size++
+    this.ring[slot] = entry
+    this.bytes += entryBytes(entry)
+    // The newest always stays, even alone above the bound (one payload is bounded by the
+    // frame size limit); the oldest go until the rest fits.
+    while (this.bytes > this.maxBytes && this.size > 1) {
+      const oldest = (this.newest - this.size + 1) % this.capacity
+      this.bytes -= entryBytes(this.ring[oldest]!)
+      this.ring[oldest] = undefined
+      this.size--
+      this.dropped++
+      this.droppedForBytes++
+    }
     for (const listener of this.listeners) listener()
     return entry
   }
@@ -132,6 +163,9 @@ export class MessageLog implements Service {
       size: this.size,
       capacity: this.capacity,
       dropped: this.dropped,
+      droppedForBytes: this.droppedForBytes,
+      bytes: this.bytes,
+      maxBytes: this.maxBytes,
       oldest: this.size === 0 ? null : this.newest - this.size + 1,
       newest: this.size === 0 ? null : this.newest,
     }
@@ -150,11 +184,27 @@ export class MessageLog implements Service {
         this.components.liveConfig?.config.messageLogSize ??
         DEFAULT_MESSAGE_LOG_SIZE,
     )
+    this.maxBytes = Math.max(
+      1,
+      this.init.maxBytes ??
+        this.components.liveConfig?.config.messageLogBytes ??
+        DEFAULT_MESSAGE_LOG_BYTES,
+    )
+    this.bytes = 0
     this.base = this.init.base ?? Date.now() * 1000
     this.newest = this.base
     this.size = 0
     this.ring = new Array<LoggedMessage | undefined>(this.capacity)
   }
+}
+
+/**
+ * What an entry counts against the byte bound. Its payload may be a view into the gossip
+ * message it came in; a batch's frames are logged together, so the views hold about their
+ * own bytes, not more.
+ */
+function entryBytes(entry: LoggedMessage): number {
+  return entry.data.length + LOG_ENTRY_OVERHEAD_BYTES
 }
 
 export function messageLog(init?: MessageLogInit) {

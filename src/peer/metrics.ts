@@ -8,6 +8,7 @@
 import { Histogram, Registry, type Metric } from 'prom-client'
 import { registerAdviceMetrics } from '../advice/metrics.js'
 import { registerDeliveryMetrics } from '../delivery/metrics.js'
+import { registerMessageLogMetrics } from '../direct/index.js'
 import { registerGossipMetrics } from '../net/gossip-metrics.js'
 import { registerMembershipMetrics } from '../membership/metrics.js'
 import type { MeshNode } from '../node/index.js'
@@ -95,6 +96,7 @@ export class PeerMetrics {
     if (services.advice !== undefined) registerAdviceMetrics(this.registry, services.advice)
     registerAnomalyReportMetrics(this.registry, services.reports)
     registerDeliveryMetrics(this.registry, () => services.delivery.stats())
+    registerMessageLogMetrics(this.registry, () => services.log.stats())
   }
 
   /** Removes the services' event listeners (the figures stay readable until the next start). */

@@ -55,6 +55,30 @@ function asService(part: { start(): unknown; stop(): unknown }): Service {
   }
 }
 
+/**
+ * The message log and the delivery service, started in one synchronous step: the log listens
+ * before the delivery tap dedups, so no frame is recorded as delivered (never to come again)
+ * that the log missed. Both start() add their listeners before their first await.
+ */
+function startedTogether(log: Service, delivery: Service): Service {
+  return {
+    start: async () => {
+      const logged = log.start()
+      try {
+        await Promise.all([logged, delivery.start()])
+      } catch (err) {
+        await delivery.stop()
+        await log.stop()
+        throw err
+      }
+    },
+    stop: async () => {
+      await delivery.stop()
+      await log.stop()
+    },
+  }
+}
+
 export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices {
   const logger = init.logger !== undefined ? { logger: init.logger } : {}
   const options = init.services ?? {}
@@ -85,7 +109,7 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
       log,
       direct,
       delivery,
-      ordered: [keys, delivery, log, observer, reports, direct],
+      ordered: [keys, startedTogether(log, delivery), observer, reports, direct],
     }
   }
   const core = { identity: node, control: node, liveConfig: node, events: node, ...logger }
@@ -159,8 +183,7 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
     delivery,
     ordered: [
       keys,
-      delivery,
-      log,
+      startedTogether(log, delivery),
       records,
       manager,
       asService(members),

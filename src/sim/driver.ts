@@ -23,7 +23,7 @@ export interface ObservationSink {
   step(node: number, step: number): void
   /** `at`: the member's own time of the change, when it says. */
   principal(node: number, principal: string | null, at?: number): void
-  /** An honest broadcast delivered at `node` (`latencyMs` when the driver knows it). */
+  /** An honest message (broadcast or directed) delivered at `node` (`latencyMs` when the driver knows it). */
   message(id: string, node: number, latencyMs: number | undefined, at?: number): void
   detection(detection: Detection): void
 }
@@ -68,6 +68,11 @@ export interface SimulationDriver {
   sample(): void
   /** An honest broadcast from `node`; resolves to its message id. */
   broadcast(node: number, payload: string): Promise<string>
+  /**
+   * An honest directed message from `node` (`to`: a peer id or a route, as the API's), once
+   * acknowledged: its id and the peer id it went to.
+   */
+  send(node: number, to: string, payload: string): Promise<{ id: string; to: string }>
 
   kill(node: number): Promise<void>
   /** Starts a killed member again, until it is up. */

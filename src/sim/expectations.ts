@@ -32,6 +32,8 @@ export interface RunRecord {
   connections?: { formed: number[]; end: number[] }
   /** When the mesh had formed and the scenario's timeline (its `at` seconds) started. */
   timelineStartAt: number
+  /** The traffic was directed messages (`traffic.to`). */
+  directed?: boolean
   /** Highest resident set size of the process during the run (in-process mode), bytes. */
   peakRssBytes?: number
   advice: Array<{
@@ -50,6 +52,19 @@ export interface Figures {
   /** Connections per live member at the end: min / median / max (null without the counts). */
   connectionsPerNode: { min: number; median: number; max: number } | null
   messagesSent: number
+  /** Deliveries reported twice by one receiver (handlers should see each message once). */
+  duplicates: number
+  /**
+   * Directed traffic (`traffic.to`), null without: acknowledged sends, those that reached their
+   * target, failed sends, deliveries at another member than the target, receipts per member.
+   */
+  directed: {
+    sent: number
+    delivered: number
+    failures: number
+    misdelivered: number
+    byReceiver: Record<string, number>
+  } | null
   deliveryRatio: number
   latencyP50Ms: number
   latencyP99Ms: number
@@ -154,6 +169,14 @@ export function computeFigures(record: RunRecord): Figures {
     formMs: record.formMs,
     connectionsPerNode: spread(record.connections?.end ?? []),
     messagesSent: record.recorder.messagesSent(),
+    duplicates: record.recorder.duplicates,
+    directed: record.directed
+      ? {
+          ...record.recorder.directed(),
+          failures: record.recorder.directFailures,
+          misdelivered: record.recorder.misdelivered,
+        }
+      : null,
     deliveryRatio: record.recorder.deliveryRatio(excused),
     latencyP50Ms: record.recorder.percentile(0.5),
     latencyP99Ms: record.recorder.percentile(0.99),

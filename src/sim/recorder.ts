@@ -40,6 +40,8 @@ export class Recorder {
       /** When each receiver first had it (for eventual delivery's deadline). */
       firstAt: Map<number, number>
       slowestMs: number
+      /** A directed message: `expected` is its one target. */
+      direct: boolean
     }
   >()
   /** Receipts (by receiver) of messages whose send was not recorded yet (process mode). */
@@ -56,22 +58,53 @@ export class Recorder {
   readonly heals: number[] = []
   dropped = 0
   broadcastFailures = 0
+  /** Directed messages whose send failed (no target, not acknowledged in time). */
+  directFailures = 0
+  /** A receiver that had a message already reported it again (delivered twice). */
+  duplicates = 0
+  /** Directed messages delivered at a member that was not their target. */
+  misdelivered = 0
 
   mark(kind: Mark['kind'], label: string): void {
     this.marks.push({ at: Date.now(), kind, label })
   }
 
-  /** A message sent (by node `sender`), and the nodes (indexes) that should get it. */
-  messageSent(id: string, expectedReceivers: number[], at = Date.now(), sender?: number): void {
+  /**
+   * A message sent (by node `sender`), and the nodes (indexes) that should get it: every
+   * receiver of a broadcast, the one target of a directed message (`direct`).
+   */
+  messageSent(
+    id: string,
+    expectedReceivers: number[],
+    at = Date.now(),
+    sender?: number,
+    direct = false,
+  ): void {
     if (this.sent.size >= MAX_SENT) {
       this.dropped++
       return
     }
-    // A receiver may report a message before its sender's receipt is back (process mode).
+    // A receiver may report a message before its sender's receipt is back (process mode; a
+    // directed message is delivered before its acknowledgement returns).
     const received = this.early.get(id) ?? new Set<number>()
     this.early.delete(id)
+    if (direct) {
+      for (const r of received) {
+        if (expectedReceivers.includes(r)) continue
+        received.delete(r)
+        this.misdelivered++
+      }
+    }
     const firstAt = new Map([...received].map((r) => [r, at] as const))
-    this.sent.set(id, { at, sender, expected: expectedReceivers, received, firstAt, slowestMs: 0 })
+    this.sent.set(id, {
+      at,
+      sender,
+      expected: expectedReceivers,
+      received,
+      firstAt,
+      slowestMs: 0,
+      direct,
+    })
   }
 
   /** A delivery at `receiver`; without a latency it is taken from the send time, if known. */
@@ -82,9 +115,18 @@ export class Recorder {
     receivedAt = Date.now(),
   ): void {
     const entry = this.sent.get(id)
+    // Delivered twice at one receiver: counted, and the first receipt stands.
+    if (entry?.received.has(receiver) === true || this.early.get(id)?.has(receiver) === true) {
+      this.duplicates++
+      return
+    }
+    if (entry?.direct === true && !entry.expected.includes(receiver)) {
+      this.misdelivered++
+      return
+    }
     if (entry !== undefined) {
       entry.received.add(receiver)
-      if (!entry.firstAt.has(receiver)) entry.firstAt.set(receiver, receivedAt)
+      entry.firstAt.set(receiver, receivedAt)
     } else if (this.early.size < MAX_EARLY) {
       const early = this.early.get(id) ?? new Set<number>()
       early.add(receiver)
@@ -143,8 +185,10 @@ export class Recorder {
     for (const entry of this.sent.values()) {
       if (entry.sender !== undefined && excused(entry.sender, entry.at)) continue
       const by = deadline(entry.at)
-      for (const receiver of receivers) {
-        if (receiver === entry.sender) continue
+      // A directed message is due at its target only (the sender itself, if it was that).
+      const due = entry.direct ? receivers.filter((r) => entry.expected.includes(r)) : receivers
+      for (const receiver of due) {
+        if (receiver === entry.sender && !entry.direct) continue
         expected++
         const at = entry.firstAt.get(receiver)
         if (at !== undefined && at <= by) received++
@@ -164,6 +208,23 @@ export class Recorder {
 
   messagesSent(): number {
     return this.sent.size
+  }
+
+  /**
+   * Directed messages: how many were sent (acknowledged), how many reached their target, and
+   * the receipts per receiver (`n<i>`).
+   */
+  directed(): { sent: number; delivered: number; byReceiver: Record<string, number> } {
+    let sent = 0
+    let delivered = 0
+    const byReceiver: Record<string, number> = {}
+    for (const entry of this.sent.values()) {
+      if (!entry.direct) continue
+      sent++
+      if (entry.expected.every((r) => entry.received.has(r))) delivered++
+      for (const r of entry.received) byReceiver[`n${r}`] = (byReceiver[`n${r}`] ?? 0) + 1
+    }
+    return { sent, delivered, byReceiver }
   }
 
   /** Latency percentile over every delivery (ms). */

@@ -56,8 +56,11 @@ export interface Scenario {
   network: { latencyMs: number; jitterMs: number; loss: number }
   /** Config overrides for every node (any MeshConfig key). */
   config: Record<string, unknown>
-  /** Honest broadcasts per node per second, and their payload size. */
-  traffic: { rate: number; bytes: number }
+  /**
+   * Honest messages per node per second, and their payload size: broadcasts, or with `to`
+   * directed messages (`n3`, `role:principal`, `role:member`, `any`, `key:<k>`).
+   */
+  traffic: { rate: number; bytes: number; to?: string }
   timeline: TimelineAction[]
   expect: Expectations
 }
@@ -143,6 +146,7 @@ export const SCENARIO_SCHEMA = {
       properties: {
         rate: { type: 'number', minimum: 0, maximum: 10_000 },
         bytes: { type: 'integer', minimum: 8, maximum: 60_000 },
+        to: { type: 'string', minLength: 1, maxLength: 300 },
       },
     },
     timeline: {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { Ajv, type ErrorObject } from 'ajv'
 import { CONFIG_SCHEMA } from '../config/index.js'
 import { PatternmeshError } from '../errors.js'
+import { parseTrafficTarget } from './traffic-target.js'
 import {
   SCENARIO_SCHEMA,
   TIMELINE_ACTIONS,
@@ -94,7 +95,7 @@ export function parseScenario(
   return scenario
 }
 
-/** Rules the schema cannot say: indexes within range, events within the run. */
+/** Rules the schema cannot say: indexes within range, events within the run, `traffic.to`. */
 function checkReferences(scenario: Scenario, source: string): void {
   const count = scenario.nodes.count
   if (scenario.nodes.weights !== undefined && scenario.nodes.weights.length !== count) {
@@ -106,6 +107,13 @@ function checkReferences(scenario: Scenario, source: string): void {
     throw new ScenarioError(
       `${source}: topology.peers (${scenario.topology.peers}) must be below nodes.count (${count})`,
     )
+  }
+  if (scenario.traffic.to !== undefined) {
+    try {
+      parseTrafficTarget(scenario.traffic.to, count)
+    } catch (err) {
+      throw new ScenarioError(`${source}: ${(err as Error).message}`)
+    }
   }
   scenario.timeline.forEach((event, i) => {
     const where = `${source}: timeline[${i}]`

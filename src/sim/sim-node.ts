@@ -5,6 +5,7 @@
 import type { PrivateKey } from '@libp2p/interface'
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../config/index.js'
+import type { DeliveredStore } from '../delivery/index.js'
 import { MeshPeer, type MeshPeerInit } from '../peer/mesh-peer.js'
 import type { RoleStateStore } from '../roles/index.js'
 
@@ -17,6 +18,7 @@ export type SimNode = Pick<
   | 'isStarted'
   | 'connectedPeers'
   | 'broadcast'
+  | 'send'
   | 'onMessage'
   | 'addEventListener'
   | 'roles'
@@ -38,6 +40,8 @@ export interface SimNodeInit {
   libp2p?: MeshPeerInit['libp2p']
   /** A member's role state, kept across restarts; absent for an attacker. */
   roleStore?: RoleStateStore
+  /** What a member delivered, kept across restarts (a daemon's `delivered.json`). */
+  deliveredStore?: DeliveredStore
   /** False for an attacker: a mesh member by its transport, not by its heartbeats. */
   membership?: boolean
   logger?: Logger
@@ -54,6 +58,7 @@ export function createSimNode(init: SimNodeInit): SimNode {
     services: {
       ...(init.membership === false ? { membership: false } : {}),
       ...(init.roleStore !== undefined ? { roleStore: init.roleStore } : {}),
+      ...(init.deliveredStore !== undefined ? { repair: { store: init.deliveredStore } } : {}),
     },
     ...(init.logger !== undefined ? { logger: init.logger } : {}),
   })

@@ -94,6 +94,7 @@ export class SimulationRun {
         formMs,
         connections: { formed: connectionsFormed, end: connectionsEnd },
         timelineStartAt: this.timelineStartAt,
+        directed: this.scenario.traffic.to !== undefined,
         ...(this.driver.measuresRss ? { peakRssBytes: this.peakRssBytes } : {}),
         advice,
       }

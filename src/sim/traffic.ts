@@ -1,17 +1,20 @@
 /**
- * The scenario's honest traffic, the same for both drivers: every sender broadcasts `rate`
- * times a second, each at its own phase of the period, and the recorder learns who should get
- * each message (joined and on the same side of a partition when it was sent). Directed
- * messages (`traffic.to`, issue 14) would choose their receivers here.
+ * The scenario's honest traffic, the same for both drivers: every sender sends `rate` messages
+ * a second, each at its own phase of the period, and the recorder learns who should get each
+ * one. A broadcast: every member joined and on the same side of a partition when it was sent.
+ * With `traffic.to`, a directed message: the one member it went to (a node named in the
+ * scenario, or the one the sender's route picked), known from its acknowledgement.
  */
 import type { SimulationDriver } from './driver.js'
 import type { Recorder } from './recorder.js'
 import type { Scenario } from './scenario.js'
+import { parseTrafficTarget, type TrafficTarget } from './traffic-target.js'
 
 export class Traffic {
   private readonly spec: Scenario['traffic']
   private readonly driver: SimulationDriver
   private readonly recorder: Recorder
+  private readonly target: TrafficTarget | undefined
   private sentCount = 0
   private inFlight_ = 0
 
@@ -19,9 +22,11 @@ export class Traffic {
     this.spec = spec
     this.driver = driver
     this.recorder = recorder
+    const count = driver.members().filter((m) => !m.observer).length
+    this.target = spec.to === undefined ? undefined : parseTrafficTarget(spec.to, count)
   }
 
-  /** Broadcasts whose receipt is not back yet. */
+  /** Messages whose receipt (or acknowledgement) is not back yet. */
   get inFlight(): number {
     return this.inFlight_
   }
@@ -55,13 +60,16 @@ export class Traffic {
   private send(sender: number, name: string): void {
     const { driver, recorder } = this
     if (!driver.isJoined(sender)) return
+    if (this.target !== undefined) {
+      this.sendDirected(sender, name, this.target)
+      return
+    }
     const receivers = driver
       .members()
       .filter((m) => !m.observer && m.index !== sender)
       .map((m) => m.index)
       .filter((r) => driver.isJoined(r) && driver.reachable(sender, r))
-    const { bytes } = this.spec
-    const payload = `${name}:${this.sentCount++}:`.padEnd(bytes, 'a').slice(0, bytes)
+    const payload = this.payload(name)
     // Sent when broadcast() is called: a receiver killed after that is excused.
     const sentAt = Date.now()
     this.inFlight_++
@@ -70,6 +78,42 @@ export class Traffic {
       .then(
         (id) => recorder.messageSent(id, receivers, sentAt, sender),
         () => recorder.broadcastFailures++,
+      )
+      .finally(() => this.inFlight_--)
+  }
+
+  private payload(name: string): string {
+    const { bytes } = this.spec
+    return `${name}:${this.sentCount++}:`.padEnd(bytes, 'a').slice(0, bytes)
+  }
+
+  /** One directed message; its target is where its acknowledgement says it went. */
+  private sendDirected(sender: number, name: string, target: TrafficTarget): void {
+    const { driver, recorder } = this
+    const members = driver.members()
+    let to: string
+    if (target.kind === 'node') {
+      // A named node that is down or cut off cannot get it: not sent, as no broadcast is.
+      if (!driver.isJoined(target.index) || !driver.reachable(sender, target.index)) return
+      to = members[target.index]!.peerId
+    } else to = target.to
+    const payload = this.payload(name)
+    const sentAt = Date.now()
+    this.inFlight_++
+    driver
+      .send(sender, to, payload)
+      .then(
+        ({ id, to: peerId }) => {
+          const receiver = members.find((m) => m.peerId === peerId)
+          recorder.messageSent(
+            id,
+            receiver === undefined ? [] : [receiver.index],
+            sentAt,
+            sender,
+            true,
+          )
+        },
+        () => recorder.directFailures++,
       )
       .finally(() => this.inFlight_--)
   }

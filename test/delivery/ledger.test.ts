@@ -289,4 +289,18 @@ describe('DeliveryLedger tails', () => {
       [103, 110],
     ])
   })
+
+  it('a steady sender: a tail stretch becomes ripe as soon as a newer frame passes it', () => {
+    // A restarted receiver learns of 101…110 by heads while gossip brings 100 and then 111 onwards
+    // (every 5 ms, never quiet): the stretch is below the newest seq then, and asked for.
+    const ledger = new DeliveryLedger()
+    ledger.admit('a', 100, 0)
+    ledger.noteRetained('a', [[90, 110]], 0)
+    expect(ledger.ripe('a', 300, 200, 100, 10, 1000)).toEqual([[90, 99]])
+    for (let seq = 111; seq <= 170; seq++) ledger.admit('a', seq, (seq - 110) * 5)
+    expect(ledger.ripe('a', 300, 200, 100, 10, 1000)).toEqual([
+      [90, 99],
+      [101, 110],
+    ])
+  })
 })

@@ -1,9 +1,12 @@
 import { TypedEventEmitter } from 'main-event'
 import { describe, expect, it } from 'vitest'
+import { Registry } from 'prom-client'
+import { DEFAULT_CONFIG } from '../../src/config/index.js'
+import { LOG_ENTRY_OVERHEAD_BYTES, registerMessageLogMetrics } from '../../src/direct/index.js'
 import { MessageLog } from '../../src/direct/message-log.js'
 import type { MeshMessage, MeshNodeEvents } from '../../src/node/index.js'
 
-function message(seq: number, direct = false): MeshMessage {
+function message(seq: number, direct = false, bytes?: number): MeshMessage {
   return {
     id: `id-${seq}`,
     envelope: {
@@ -14,7 +17,7 @@ function message(seq: number, direct = false): MeshMessage {
       seq,
       patternValue: 1,
       timestamp: 0,
-      data: Buffer.from(`m${seq}`),
+      data: bytes === undefined ? Buffer.from(`m${seq}`) : Buffer.alloc(bytes, seq),
     },
     from: 'relay',
     receivedAt: 1000 + seq,
@@ -25,9 +28,13 @@ function message(seq: number, direct = false): MeshMessage {
 async function started(
   size: number,
   base = 100,
+  maxBytes?: number,
 ): Promise<{ log: MessageLog; events: TypedEventEmitter<MeshNodeEvents> }> {
   const events = new TypedEventEmitter<MeshNodeEvents>()
-  const log = new MessageLog({ events }, { size, base })
+  const log = new MessageLog(
+    { events },
+    { size, base, ...(maxBytes !== undefined ? { maxBytes } : {}) },
+  )
   await log.start()
   return { log, events }
 }
@@ -58,7 +65,14 @@ describe('MessageLog', () => {
   it('drops the oldest when full, counts them, and says truncated to a cursor behind them', async () => {
     const { log, events } = await started(3)
     for (let seq = 1; seq <= 5; seq++) events.safeDispatchEvent('message', { detail: message(seq) })
-    expect(log.stats()).toEqual({ size: 3, capacity: 3, dropped: 2, oldest: 103, newest: 105 })
+    expect(log.stats()).toMatchObject({
+      size: 3,
+      capacity: 3,
+      dropped: 2,
+      oldest: 103,
+      newest: 105,
+    })
+    expect(log.stats().droppedForBytes).toBe(0)
     const behind = log.read(101, 10)
     expect(behind.truncated).toBe(true)
     expect(behind.messages.map((m) => m.seq)).toEqual([3, 4, 5])
@@ -86,5 +100,55 @@ describe('MessageLog', () => {
     }
     seen.push(...log.read(cursor, 1000).messages.map((m) => m.seq))
     expect(seen).toEqual(Array.from({ length: 500 }, (_, i) => i + 1))
+  })
+
+  it('stays within maxBytes with large payloads: the oldest go, counted apart, readers told', async () => {
+    const entry = 64 * 1024 + LOG_ENTRY_OVERHEAD_BYTES
+    // Room for 1,000 entries by count, for 3 of these by bytes.
+    const { log, events } = await started(1000, 100, 3 * entry + 10)
+    for (let seq = 1; seq <= 10; seq++)
+      events.safeDispatchEvent('message', { detail: message(seq, false, 64 * 1024) })
+    expect(log.stats()).toMatchObject({
+      size: 3,
+      dropped: 7,
+      droppedForBytes: 7,
+      bytes: 3 * entry,
+      oldest: 108,
+      newest: 110,
+    })
+    const page = log.read(0, 100)
+    expect(page.messages.map((m) => m.seq)).toEqual([8, 9, 10])
+    expect(page.truncated).toBe(true)
+    // Small ones after them: together they no longer fit, so the oldest large one goes too.
+    for (let seq = 11; seq <= 14; seq++)
+      events.safeDispatchEvent('message', { detail: message(seq) })
+    expect(log.read(0, 100).messages.map((m) => m.seq)).toEqual([9, 10, 11, 12, 13, 14])
+    expect(log.stats()).toMatchObject({
+      bytes: 2 * entry + 4 * (3 + LOG_ENTRY_OVERHEAD_BYTES),
+      droppedForBytes: 8,
+    })
+    // A payload larger than the bound alone is kept (the newest always is), the rest dropped.
+    events.safeDispatchEvent('message', { detail: message(15, false, 4 * 64 * 1024) })
+    expect(log.read(0, 100).messages.map((m) => m.seq)).toEqual([15])
+    expect(log.stats()).toMatchObject({ size: 1, dropped: 14, droppedForBytes: 14 })
+  })
+
+  it('takes its byte bound from messageLogBytes, and mirrors it on /metrics', async () => {
+    const events = new TypedEventEmitter<MeshNodeEvents>()
+    const config = { ...DEFAULT_CONFIG, messageLogSize: 100, messageLogBytes: 65_536 }
+    const log = new MessageLog({ events, liveConfig: { config } }, { base: 0 })
+    await log.start()
+    for (let seq = 1; seq <= 5; seq++)
+      events.safeDispatchEvent('message', { detail: message(seq, false, 30_000) })
+    expect(log.stats()).toMatchObject({ size: 2, maxBytes: 65_536, droppedForBytes: 3 })
+    const registry = new Registry()
+    registerMessageLogMetrics(registry, () => log.stats())
+    const text = await registry.metrics()
+    expect(text).toMatch(/^patternmesh_message_log_dropped_total\{bound="bytes"\} 3$/m)
+    expect(text).toMatch(/^patternmesh_message_log_dropped_total\{bound="size"\} 0$/m)
+    expect(text).toMatch(
+      new RegExp(`^patternmesh_message_log_bytes ${2 * (30_000 + LOG_ENTRY_OVERHEAD_BYTES)}$`, 'm'),
+    )
+    expect(text).toMatch(/^patternmesh_message_log_messages 2$/m)
   })
 })

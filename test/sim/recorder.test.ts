@@ -31,6 +31,21 @@ describe('Recorder', () => {
     // With node 2 excused, "c" counts (500 ms).
     expect(recorder.reachAllPercentile(0.99, (node) => node === 2)).toBe(500)
   })
+
+  it('a receipt told twice (event stream and message log) counts once, at the first time', () => {
+    const recorder = new Recorder()
+    recorder.messageSent('a', [1], 1000, 0)
+    recorder.messageReceived('a', 1, undefined, 1040)
+    recorder.messageReceived('a', 1, undefined, 1900)
+    expect(recorder.latencies).toEqual([40])
+    expect(
+      recorder.eventualRatio(
+        [1],
+        () => false,
+        () => 1040,
+      ).received,
+    ).toBe(1)
+  })
 })
 
 describe('Recorder: deliveries still due', () => {

@@ -62,6 +62,24 @@ describe('scenario files', () => {
       /nodes\.weights has 2 entries for 3 nodes/,
     ],
     [{ ...minimal, expect: { deliveryRatio: { max: 1 } } }, /expect\.deliveryRatio/],
+    [
+      { ...minimal, traffic: { to: 'n9' } },
+      /traffic\.to "n9": there is no such node \(nodes n0\.\.n2\)/,
+    ],
+    [
+      { ...minimal, traffic: { to: 'role:boss' } },
+      /traffic\.to "role:boss": unknown role "boss" \(known: role:principal, role:member\)/,
+    ],
+    [
+      { ...minimal, traffic: { to: 'everyone' } },
+      /traffic\.to "everyone" must be n<i> \(a node\), role:principal, role:member, any or key:<k>/,
+    ],
+    [
+      { ...minimal, traffic: { to: '12D3KooWHfDR7k9ThgWp1h6VDBnFwwZRDiR8dgQsxLd8LQEd1i5Q' } },
+      /a peer id is not known before the run; name the node/,
+    ],
+    [{ ...minimal, traffic: { to: 'key:' } }, /traffic\.to "key:": key:<k> needs a non-empty key/],
+    [{ ...minimal, traffic: { to: '' } }, /traffic\.to must NOT have fewer than 1 characters/],
   ])('refuses %j naming what is wrong', (raw, message) => {
     expect(() => parseScenario(raw, 'scenario x.json')).toThrow(ScenarioError)
     expect(() => parseScenario(raw, 'scenario x.json')).toThrow(message)

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ObservationSink, SimMemberInfo, SimulationDriver } from '../../src/sim/driver.js'
 import { ScenarioError, parseScenario } from '../../src/sim/index.js'
+import { computeFigures } from '../../src/sim/expectations.js'
 import { SimulationRun } from '../../src/sim/simulation-run.js'
 
 class ScriptedDriver implements SimulationDriver {
@@ -73,6 +74,19 @@ class ScriptedDriver implements SimulationDriver {
       for (const r of this.up) if (r !== node) this.sink?.message(id, r, 1)
     }, 5)
     return id
+  }
+  /** Directed messages: to their target, and also to `strayTo` when set (a routing bug). */
+  strayTo: number | undefined
+  async send(node: number, to: string): Promise<{ id: string; to: string }> {
+    const id = `d${this.sent++}`
+    const target = to === 'role:principal' ? this.principal()! : to
+    const index = Number(target.slice('peer-'.length))
+    setTimeout(() => {
+      this.sink?.message(id, index, 1)
+      if (this.strayTo !== undefined) this.sink?.message(id, this.strayTo, 1)
+    }, 1)
+    void node
+    return { id, to: target }
   }
   async kill(node: number): Promise<void> {
     this.calls.push(`kill ${node}`)
@@ -175,6 +189,41 @@ describe('SimulationRun', () => {
     expect(record.recorder.deliveryRatio()).toBe(1)
     expect(record.peakRssBytes).toBeUndefined()
     expect(lines.at(-1)).toMatch(/^\[scripted\] [\d.]+s {2}nodes 3\/3 {2}principal n0 {2}sent \d+/)
+  })
+
+  it('directed traffic (traffic.to): each message recorded at its one target, strays counted', async () => {
+    const directed = (to: string) =>
+      parseScenario(
+        {
+          name: 'directed',
+          duration: 0.5,
+          nodes: { count: 3 },
+          traffic: { rate: 20, bytes: 16, to },
+        },
+        'test',
+      )
+    const driver = new ScriptedDriver(3, ALL)
+    const record = await new SimulationRun(directed('n2'), driver).run()
+    const figures = computeFigures(record)
+    expect(figures.directed!.sent).toBeGreaterThan(10)
+    // Node 2 sends to itself too: a directed message may go to its own sender.
+    expect(figures.directed).toEqual({
+      sent: figures.directed!.sent,
+      delivered: figures.directed!.sent,
+      failures: 0,
+      misdelivered: 0,
+      byReceiver: { n2: figures.directed!.sent },
+    })
+    expect(figures.deliveryRatio).toBe(1)
+    expect(figures.duplicates).toBe(0)
+
+    const stray = new ScriptedDriver(3, ALL)
+    stray.strayTo = 1
+    const strayRecord = await new SimulationRun(directed('role:principal'), stray).run()
+    const strayFigures = computeFigures(strayRecord)
+    expect(strayFigures.directed!.byReceiver).toEqual({ n0: strayFigures.directed!.sent })
+    // Every message also reached n1, which was not its target (n0's own went to n0 and n1).
+    expect(strayFigures.directed!.misdelivered).toBe(strayFigures.directed!.sent)
   })
 
   it('refuses a scenario with an action the driver cannot play, before starting', () => {

@@ -141,6 +141,11 @@ export class InProcessDriver implements SimulationDriver {
     return receipt.id
   }
 
+  async send(node: number, to: string, payload: string): Promise<{ id: string; to: string }> {
+    const result = await this.list[node]!.node!.send(to, Buffer.from(payload))
+    return { id: result.id, to: result.to }
+  }
+
   async kill(node: number): Promise<void> {
     await this.list[node]!.kill()
   }

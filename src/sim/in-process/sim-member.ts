@@ -3,6 +3,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Logger } from 'pino'
 import type { MeshConfig } from '../../config/index.js'
+import { MemoryDeliveredStore } from '../../delivery/index.js'
 import { PartitionGater, type PartitionTable } from '../../net/index.js'
 import { MemoryRoleStateStore } from '../../roles/index.js'
 import { createSimNode, type SimNode, type SimNodeInit } from '../sim-node.js'
@@ -28,6 +29,7 @@ export class SimMember {
   readonly config: MeshConfig
   private readonly init: SimMemberInit
   private readonly roleStore = new MemoryRoleStateStore()
+  private readonly deliveredStore = new MemoryDeliveredStore()
   private privateKey: PrivateKey | undefined
   private peerId_ = ''
   private node_: SimNode | undefined
@@ -71,6 +73,7 @@ export class SimMember {
       transport: 'memory',
       libp2p: { ...this.init.libp2p, connectionGater: gater },
       roleStore: this.roleStore,
+      deliveredStore: this.deliveredStore,
       ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
     })
     await node.start()

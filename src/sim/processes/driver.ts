@@ -21,7 +21,7 @@ import type { Scenario, TimelineAction } from '../scenario.js'
 import { meshSeedOf, simBaseConfig, simConfigLayer } from '../sim-config.js'
 import { createSimNode, type SimNode } from '../sim-node.js'
 import { topologyEdges } from '../topology.js'
-import { until } from '../wait.js'
+import { sleep, until } from '../wait.js'
 import { eventHandler } from './events.js'
 
 interface Status {
@@ -33,6 +33,8 @@ const ACTIONS: ReadonlySet<TimelineAction['action']> = new Set(['kill', 'restart
 const START_TIMEOUT_MS = 30_000
 /** A restarted daemon counts as a receiver once `/ready` (its join sync is over). */
 const READY_TIMEOUT_MS = 15_000
+/** One page of a daemon's message log, and the wait for its event stream's `hello`. */
+const CATCH_UP_TIMEOUT_MS = 5_000
 
 export class ProcessDriver implements SimulationDriver {
   readonly mode = 'processes'
@@ -175,6 +177,15 @@ export class ProcessDriver implements SimulationDriver {
     return response.body.id
   }
 
+  async send(node: number, to: string, payload: string): Promise<{ id: string; to: string }> {
+    const response = await this.daemons[node]!.post<{ id: string; to: string }>('/v1/messages', {
+      data: payload,
+      to,
+    })
+    if (response.status !== 200) throw new Error(`POST /v1/messages to ${to}: ${response.status}`)
+    return response.body
+  }
+
   async kill(node: number): Promise<void> {
     this.alive.delete(node)
     this.streams.get(node)?.()
@@ -185,11 +196,9 @@ export class ProcessDriver implements SimulationDriver {
     const daemon = this.daemons[node]!
     if (daemon.exitCode === undefined) return
     await daemon.start(START_TIMEOUT_MS)
-    const subscribedAt = Date.now()
+    // Its event stream, and its message log for what it delivered before (its join sync, the
+    // first repairs, the frames sent while it was starting).
     await this.subscribe(node)
-    // What it delivered before its event stream was open (its join sync, the first repairs)
-    // is in its message log: without it the run would count those as never delivered.
-    await this.catchUp(node, subscribedAt).catch(() => undefined)
     await until(
       async () =>
         (await fetch(`${daemon.apiUrl}/ready`).then(
@@ -271,8 +280,11 @@ export class ProcessDriver implements SimulationDriver {
     this.sink?.principal(node, principal, at)
   }
 
-  /** Deliveries the message log holds from before `before` (bounded: 100 pages). */
-  private async catchUp(node: number, before: number): Promise<void> {
+  /**
+   * Every delivery the message log holds (bounded: 100 pages of 1,000). Read once the event
+   * stream is open: what the stream missed is there (the recorder counts a receipt once).
+   */
+  private async catchUp(node: number, seen: Set<string>): Promise<void> {
     const daemon = this.daemons[node]!
     if (this.sink === undefined || this.infos[node]!.observer) return
     const headers = { authorization: `Bearer ${await daemon.token()}` }
@@ -280,15 +292,19 @@ export class ProcessDriver implements SimulationDriver {
     for (let page = 0; page < 100; page++) {
       const response = await fetch(`${daemon.apiUrl}/v1/messages?after=${after}&limit=1000`, {
         headers,
-        signal: AbortSignal.timeout(5000),
+        signal: AbortSignal.timeout(CATCH_UP_TIMEOUT_MS),
       })
       const body = (await response.json()) as {
         messages?: Array<{ cursor: number; id: string; receivedAt: number }>
       }
       const messages = body.messages ?? []
-      for (const m of messages)
-        if (m.receivedAt < before) this.sink.message(m.id, node, undefined, m.receivedAt)
-      if (messages.length === 0 || messages.at(-1)!.receivedAt >= before) return
+      for (const m of messages) {
+        // One delivery, one report: the stream (or an earlier page) may have told it already.
+        if (seen.has(m.id)) continue
+        seen.add(m.id)
+        this.sink.message(m.id, node, undefined, m.receivedAt)
+      }
+      if (messages.length === 0) return
       after = messages.at(-1)!.cursor
     }
   }
@@ -300,9 +316,31 @@ export class ProcessDriver implements SimulationDriver {
     const handler = eventHandler(node, this.infos[node]!.observer, sink, (principal, at) =>
       this.notePrincipal(node, principal, at),
     )
-    const stream = await this.daemons[node]!.events('message,rejected,role', handler).catch(
-      () => undefined,
-    )
-    if (stream !== undefined) this.streams.set(node, stream.close)
+    // The stream's `hello` says this client is subscribed: a delivery after it is streamed, one
+    // before it is in the message log, read then.
+    let hello: () => void = () => undefined
+    const subscribed = new Promise<void>((resolve) => (hello = resolve))
+    // Ids reported while the log is read (then dropped): each delivery is reported once.
+    let seen: Set<string> | undefined = new Set<string>()
+    const stream = await this.daemons[node]!.events('message,rejected,role', (frame) => {
+      if (frame['type'] === 'hello') hello()
+      else if (frame['type'] === 'message' && seen?.has(String(frame['id'])) === true) return
+      else {
+        if (frame['type'] === 'message') seen?.add(String(frame['id']))
+        handler(frame)
+      }
+    }).catch(() => undefined)
+    if (stream === undefined) return
+    this.streams.set(node, stream.close)
+    await Promise.race([subscribed, sleep(CATCH_UP_TIMEOUT_MS)])
+    // Twice if need be: a daemon under load may answer slowly, and nothing may be missed.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const caught = await this.catchUp(node, seen).then(
+        () => true,
+        () => false,
+      )
+      if (caught) break
+    }
+    seen = undefined
   }
 }

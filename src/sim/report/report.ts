@@ -67,6 +67,21 @@ export function formatTable(report: SimulationReport): string {
             : `${f.connectionsPerNode.min} / ${f.connectionsPerNode.median} / ${f.connectionsPerNode.max}`,
         ],
         ['messages sent', String(f.messagesSent)],
+        ...(f.directed === null
+          ? []
+          : [
+              [
+                'directed: sent / delivered / failed / elsewhere',
+                `${f.directed.sent} / ${f.directed.delivered} / ${f.directed.failures} / ${f.directed.misdelivered}`,
+              ],
+              [
+                'directed: received by',
+                Object.entries(f.directed.byReceiver)
+                  .map(([n, count]) => `${n} ${count}`)
+                  .join(', ') || 'none',
+              ],
+            ]),
+        ['delivered twice', String(f.duplicates)],
         ['delivery ratio', f.deliveryRatio.toFixed(4)],
         ['latency p50 / p99', `${f.latencyP50Ms.toFixed(1)} / ${f.latencyP99Ms.toFixed(1)} ms`],
         ['reach-all p50 / p99', `${f.reachAllP50Ms.toFixed(1)} / ${f.reachAllP99Ms.toFixed(1)} ms`],
