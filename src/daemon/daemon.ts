@@ -15,7 +15,7 @@ import { ConfigError } from '../errors.js'
 import { MeshPeer } from '../peer/mesh-peer.js'
 import { FileAdviceAudit, FileAdviceStore } from '../advice/index.js'
 import { FileRoleStateStore } from '../roles/index.js'
-import { openKeyring } from '../keyring/index.js'
+import { FileKeyAudit, openKeyring } from '../keyring/index.js'
 import { networkKeyFromSeed, readNetworkKeyFile } from '../pattern/index.js'
 import { openDataDir, type DataDir } from '../store/index.js'
 import { Lifecycle } from '../util/lifecycle.js'
@@ -115,6 +115,7 @@ export class Daemon {
         adviceStore: new FileAdviceStore(this.dataDir.path),
         adviceAudit: new FileAdviceAudit(this.dataDir.path),
         keyringStore: keyring.store,
+        keyAudit: new FileKeyAudit(this.dataDir.path),
         version: packageVersion(),
       },
       logger: this.log,

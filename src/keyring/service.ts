@@ -17,6 +17,7 @@ import type { PatternKeySet } from '../pattern/index.js'
 import { requestOnce, serveRequests } from '../rpc/request-response.js'
 import { sleep } from '../util/abortable.js'
 import { Lifecycle } from '../util/lifecycle.js'
+import { audited, type KeyAudit, type KeyOpMeta } from './audit.js'
 import { openKeyringMessage, sealKeyringMessage } from './auth.js'
 import {
   KEYRING_PROTOCOL,
@@ -47,6 +48,8 @@ export interface KeyringComponents {
   /** Alive members are the targets of a push; without membership, the connected peers. */
   members?: Pick<Membership, 'members'> | undefined
   store?: KeyringStore | undefined
+  /** Where operations asked through the API are written (the daemon's key-audit.jsonl). */
+  audit?: KeyAudit | undefined
   /**
    * Moves the step forward (never back). A member that returns with an old key could verify
    * no step announcement: the answer that brings the new key brings the answerer's step too.
@@ -176,8 +179,8 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
   }
 
   /** Installs a key here and on every alive member; senders still stamp with the primary. */
-  async install(hex: string): Promise<KeyOpResult> {
-    return await this.serialized(async () => {
+  async install(hex: string, meta?: KeyOpMeta): Promise<KeyOpResult> {
+    return await this.audited('install', undefined, meta, async () => {
       const { state, id } = install(this.state, hex)
       this.adopt(state, 'install')
       return { op: 'install', id, results: await this.push((h) => h.ids.includes(id)) }
@@ -188,8 +191,8 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
    * Makes `id` the primary everywhere. The keyring is pushed first, so a member that missed the
    * install gets the key; if an alive member still lacks it the switch is refused, naming them.
    */
-  async use(id: string): Promise<KeyOpResult> {
-    return await this.serialized(async () => {
+  async use(id: string, meta?: KeyOpMeta): Promise<KeyOpResult> {
+    return await this.audited('use', id, meta, async () => {
       use(this.state, id) // checks it is installed here
       const before = await this.push((h) => h.ids.includes(id))
       const lacking = before.filter((r) => r.status !== 'ok')
@@ -207,8 +210,8 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
   }
 
   /** Removes a key (not the primary) here and on every alive member. */
-  async remove(id: string): Promise<KeyOpResult> {
-    return await this.serialized(async () => {
+  async remove(id: string, meta?: KeyOpMeta): Promise<KeyOpResult> {
+    return await this.audited('remove', id, meta, async () => {
       this.adopt(remove(this.state, id), 'remove')
       return { op: 'remove', id, results: await this.push((h) => !h.ids.includes(id)) }
     })
@@ -220,10 +223,18 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
     await Promise.all(peers.map(async (peer) => await this.exchangeQuietly(peer)))
   }
 
-  private async serialized<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.ops.then(op, op)
+  /** One operation at a time, audited when `meta` says who asked. */
+  private async audited(
+    op: KeyOp,
+    id: string | undefined,
+    meta: KeyOpMeta | undefined,
+    body: () => Promise<KeyOpResult>,
+  ): Promise<KeyOpResult> {
+    const run = this.ops.then(body, body)
     this.ops = run.catch(() => undefined)
-    return await run
+    const onWriteError = (err: unknown): void =>
+      this.log?.warn({ err: (err as Error).message }, 'key audit write failed')
+    return await audited({ audit: this.c.audit, onWriteError }, op, id, meta, async () => await run)
   }
 
   /** Pushes the keyring to every target; `took` says whether its answer shows the change. */

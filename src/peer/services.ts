@@ -258,6 +258,7 @@ function keyringService(
     liveConfig: node,
     members,
     store: init.services?.keyringStore,
+    audit: init.services?.keyAudit,
     clock: node,
     logger: init.logger,
   })

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { meshNodeView } from '../../src/api/index.js'
-import { FileKeyringStore, openKeyring } from '../../src/keyring/index.js'
+import { FileKeyAudit, FileKeyringStore, openKeyring } from '../../src/keyring/index.js'
 import { installedIds } from '../../src/keyring/state.js'
 import { keyId, networkKeyFromSeed } from '../../src/pattern/index.js'
 import { ApiFixture, TOKEN } from '../api/helpers.js'
@@ -39,7 +39,10 @@ describe('/v1/keys and patternmesh keys', () => {
     expect(opened.created).toBe(true)
     const a = await mesh.node(
       { heartbeatIntervalMs: 150 },
-      { keys: opened.keys, services: { keyringStore: opened.store } },
+      {
+        keys: opened.keys,
+        services: { keyringStore: opened.store, keyAudit: new FileKeyAudit(dir) },
+      },
     )
     const b = await mesh.node({ heartbeatIntervalMs: 150 }, { services: {} })
     await connect(b, a)
@@ -118,6 +121,18 @@ describe('/v1/keys and patternmesh keys', () => {
     expect(reopened.keys.list()).toEqual([{ id: NEW_ID, primary: true }])
     expect(await readFile(file.path, 'utf8')).toContain(NEW_HEX) // the file, and only it
 
+    // The audit log: every operation that reached the keyring, who asked, ids only.
+    const audit = (await readFile(join(dir, 'key-audit.jsonl'), 'utf8')).trim().split('\n')
+    answers.push(...audit)
+    expect(audit.map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([
+      { op: 'install', outcome: 'refused', code: 'INVALID_KEY' },
+      { op: 'use', id: 'deadbeef', outcome: 'refused', code: 'NO_SUCH_KEY' },
+      { op: 'remove', id: OLD_ID, outcome: 'refused', code: 'KEY_IS_PRIMARY' },
+      { op: 'install', id: NEW_ID, outcome: 'done', ok: 1, failed: [] },
+      { op: 'use', id: NEW_ID, outcome: 'done', who: expect.stringMatching(/127\.0\.0\.1 \(/) },
+      { op: 'remove', id: OLD_ID, outcome: 'done' },
+    ])
+    expect((await stat(join(dir, 'key-audit.jsonl'))).mode & 0o777).toBe(0o600)
     for (const text of answers) {
       expect(text).not.toContain(NEW_HEX)
       expect(text).not.toContain(OLD.toString('hex'))

@@ -3,11 +3,12 @@
  * `POST /v1/keys { op, key }` (`install` takes the key's hex; `use` and `remove` a key id;
  * `list` answers as the GET) → `{ op, id, results: [{ member, status, detail? }] }`, one result
  * per alive member the operation was pushed to. Key bytes are never in an answer or an error.
+ * Every operation asked here is written to the key audit log in the data dir (ids only).
  */
 import type { ApiContext } from '../context.js'
 import { ApiError, badRequest } from '../errors.js'
 import type { ApiKeys } from '../types.js'
-import { BEARER, DEFAULT_ERROR, LIMITED, UNAUTHORIZED, errorResponse, route } from './route.js'
+import { BEARER, DEFAULT_ERROR, LIMITED, UNAUTHORIZED, errorResponse, route, who } from './route.js'
 
 const KEY_LIST = {
   description: 'the keys, primary first',
@@ -121,13 +122,15 @@ export const postKeys = route({
       )
     if (op !== 'install' && !/^[0-9a-f]{8}$/.test(key))
       throw badRequest('key: a key id is 8 lowercase hex digits (see GET /v1/keys)')
+    // Written to the key audit log by the keyring (ids only, never the key).
+    const meta = { who: who(request) }
     try {
       const answer =
         op === 'install'
-          ? await keys.install(key)
+          ? await keys.install(key, meta)
           : op === 'use'
-            ? await keys.use(key)
-            : await keys.remove(key)
+            ? await keys.use(key, meta)
+            : await keys.remove(key, meta)
       return await reply.code(200).send(answer)
     } catch (err) {
       throw keyError(err)
