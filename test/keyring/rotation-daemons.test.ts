@@ -75,7 +75,8 @@ function traffic(daemons: DaemonProcess[], tokens: string[]) {
   const sent: Array<{ id: string; from: string }> = []
   const failures: string[] = []
   const answers: string[] = []
-  const latencies: number[] = []
+  /** [sent at, ms to the answer] of every request. */
+  const latencies: Array<[number, number]> = []
   const queues = daemons.map(() => Promise.resolve())
   let running = true
   let offered = 0
@@ -89,7 +90,7 @@ function traffic(daemons: DaemonProcess[], tokens: string[]) {
       body: JSON.stringify({ messages }),
     })
     const text = await response.text()
-    latencies.push(Date.now() - at)
+    latencies.push([at, Date.now() - at])
     answers.push(text)
     const body = JSON.parse(text) as { ids?: string[] }
     if (response.status !== 202 || body.ids === undefined) {
@@ -205,8 +206,11 @@ describe('key rotation on five daemons', () => {
         message: 'traffic flows',
       })
     }
+    const opWindows: Array<[number, number]> = []
     const op = async (body: { op: string; key: string }): Promise<unknown> => {
+      const at = Date.now()
       const answer = await admin.post<{ results: Array<{ status: string }> }>('/v1/keys', body)
+      opWindows.push([at, Date.now()])
       answers.push(JSON.stringify(answer.body))
       expect(answer.status, JSON.stringify(answer.body)).toBe(200)
       expect(answer.body.results.map((r) => r.status)).toEqual(Array(4).fill('ok'))
@@ -249,8 +253,13 @@ describe('key rotation on five daemons', () => {
       expect(Object.keys(await verdicts(d))).toEqual(['ACCEPTED'])
       expect(await d.get<{ anomalies: unknown[] }>('/v1/anomalies')).toEqual({ anomalies: [] })
     }
+    const inOp = ([at]: [number, number]): boolean => opWindows.some(([a, b]) => at >= a && at <= b)
+    const during = load.latencies.filter(inOp).map(([, ms]) => ms)
+    const outside = load.latencies.filter((l) => !inOp(l)).map(([, ms]) => ms)
+    const latency = (ms: number[]): string =>
+      `${percentile(ms, 0.5)}/${percentile(ms, 0.99)}/${percentile(ms, 1)} ms`
     console.info(
-      `rotation on 5 daemons: ${load.sent.length} messages in ${seconds.toFixed(1)} s (${(load.sent.length / seconds).toFixed(0)} msg/s), each delivered to the 4 others (${4 * load.sent.length} deliveries), 0 lost, 0 rejected; POST latency p50 ${percentile(load.latencies, 0.5)} ms, p99 ${percentile(load.latencies, 0.99)} ms`,
+      `rotation on 5 daemons: ${load.sent.length} messages in ${seconds.toFixed(1)} s (${(load.sent.length / seconds).toFixed(0)} msg/s), each delivered to the 4 others (${4 * load.sent.length} deliveries), 0 lost, 0 rejected; POST /v1/messages latency p50/p99/max ${latency(during)} during the key operations (${opWindows.map(([a, b]) => `${b - a}`).join(', ')} ms), ${latency(outside)} outside`,
     )
 
     // A sixth daemon still on the old key: rejected against its own peer id.
