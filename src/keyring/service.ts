@@ -36,7 +36,8 @@ import {
   type KeyOp,
   type KeyringState,
 } from './state.js'
-import { applyState, MemoryKeyringStore, type KeyringStore } from './store.js'
+import { PrimaryRetirements } from './retirement.js'
+import { applyState, MemoryKeyringStore, stateOfKeys, type KeyringStore } from './store.js'
 
 export interface KeyringComponents {
   identity: NodeIdentity
@@ -61,6 +62,8 @@ export interface KeyringComponents {
 export interface KeyringInit {
   /** Anti-entropy period; default SYNC_EVERY_HEARTBEATS heartbeat intervals; 0 turns it off. */
   syncIntervalMs?: number
+  /** The clock of `remove`'s wait for retention (tests). */
+  now?: () => number
 }
 
 export interface KeyView {
@@ -115,6 +118,7 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
   private ops: Promise<unknown> = Promise.resolve()
   private readonly held = new Map<string, Held>()
   private readonly inFlight = new Set<string>()
+  private readonly retirements = new PrimaryRetirements()
   readonly stats: KeyringStats = { exchanges: 0, failedExchanges: 0, served: 0, refused: 0 }
 
   constructor(components: KeyringComponents, init: KeyringInit = {}) {
@@ -140,7 +144,7 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
     this.controller = new AbortController()
     const signal = this.controller.signal
     const loaded = await this.store.load()
-    this.state = loaded ?? stateOf(this.c.keys)
+    this.state = loaded ?? stateOfKeys(this.c.keys)
     if (loaded === undefined) await this.store.save(this.state)
     applyState(this.c.keys, this.state)
     await serveRequests(this.c.libp2p, KEYRING_PROTOCOL, (req, peer) => this.serve(req, peer), {
@@ -209,10 +213,15 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
     })
   }
 
-  /** Removes a key (not the primary) here and on every alive member. */
+  /**
+   * Removes a key (not the primary) here and on every alive member; refused for `retentionMs`
+   * after it stopped being the primary here (retirement.ts).
+   */
   async remove(id: string, meta?: KeyOpMeta): Promise<KeyOpResult> {
     return await this.audited('remove', id, meta, async () => {
-      this.adopt(remove(this.state, id), 'remove')
+      const next = remove(this.state, id)
+      this.retirements.assertRemovable(id, this.now(), this.c.liveConfig.config.retentionMs)
+      this.adopt(next, 'remove')
       return { op: 'remove', id, results: await this.push((h) => !h.ids.includes(id)) }
     })
   }
@@ -340,6 +349,10 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
     return sealKeyringMessage(keys, keyId, this.c.identity.step, { state: this.state })
   }
 
+  private now(): number {
+    return (this.init.now ?? Date.now)()
+  }
+
   private remember(peer: string, held: Held): void {
     if (!this.held.has(peer) && this.held.size >= MAX_KNOWN_PEERS) {
       const oldest = this.held.keys().next().value
@@ -359,6 +372,7 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
       this.state = before
       throw err
     }
+    this.retirements.switched(before.primary.id, state.primary.id, this.now())
     const view = { primary: state.primary.id, keys: installedIds(state), source }
     this.log?.info(view, 'keyring changed')
     this.safeDispatchEvent('keyring.changed', { detail: view })
@@ -368,21 +382,6 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
         this.log?.error({ err: (err as Error).message }, 'keyring not saved'),
       )
     return true
-  }
-}
-
-/** The keyring of keys given at construction (no file): every key at version 0. */
-function stateOf(keys: PatternKeySet): KeyringState {
-  return {
-    v: 1,
-    clock: 0,
-    primary: { id: keys.primaryId, version: 0 },
-    keys: keys.list().map(({ id }) => ({
-      id,
-      key: keys.keyBytes(id)!.toString('hex'),
-      removed: false,
-      version: 0,
-    })),
   }
 }
 

@@ -97,7 +97,7 @@ export const postKeys = route({
     operationId: 'postKeys',
     summary: 'Install, use or remove a network key here and on every alive member',
     description:
-      'Answered once every alive member answered (or failed). `use` is refused (409) while an alive member lacks the key, naming them; `remove` of the primary is refused (409).',
+      'Answered once every alive member answered (or failed). `use` is refused (409) while an alive member lacks the key, naming them; `remove` of the primary is refused (409), and of a key that was the primary here less than `retentionMs` ago (409, frames under it are still retained for repair).',
     tags: ['keys'],
     security: BEARER,
     body: KEY_OP_SCHEMA,
@@ -106,7 +106,10 @@ export const postKeys = route({
       400: errorResponse('a bad key or id, or a missing one'),
       401: UNAUTHORIZED,
       404: errorResponse('no installed key has that id'),
-      409: errorResponse('refused: the primary, a key some alive member lacks, a full keyring'),
+      409: errorResponse(
+        'refused: the primary, a key some alive member lacks, a full keyring; KEY_RECENTLY_PRIMARY: a key that was the primary less than retentionMs ago (Retry-After says when)',
+        { 'Retry-After': { type: 'integer' } },
+      ),
       429: LIMITED,
       503: NO_KEYRING,
       default: DEFAULT_ERROR,
@@ -140,12 +143,16 @@ export const postKeys = route({
 
 /** Keyring errors by code → API errors (their messages name ids, never key bytes). */
 function keyError(err: unknown): unknown {
-  const e = err as { name?: string; code?: string; message?: string }
+  const e = err as { name?: string; code?: string; message?: string; retryAfterMs?: number }
   const message = e.message ?? String(err)
   if (e.name === 'InvalidKeyError') return badRequest(message)
   switch (e.code) {
     case 'NO_SUCH_KEY':
       return new ApiError(404, 'NO_SUCH_KEY', message)
+    case 'KEY_RECENTLY_PRIMARY':
+      return new ApiError(409, e.code, message, {
+        'Retry-After': String(Math.ceil((e.retryAfterMs ?? 1000) / 1000)),
+      })
     case 'KEY_IS_PRIMARY':
     case 'KEY_MISSING':
     case 'KEYRING_FULL':
