@@ -62,7 +62,7 @@ export class AdviceRelay {
         sealMessage(this.c.keys, this.c.step(), request),
         { timeoutMs: this.c.timeoutMs(), maxResponseBytes: MAX_SYNC_BYTES },
       )
-      answer = openMessage(this.c.keys, this.c.step(), bytes)
+      answer = openMessage(this.c.keys, this.c.step(), bytes)?.value
     } catch (err) {
       throw new NoPrincipalError(`principal ${principal} unreachable: ${(err as Error).message}`, {
         cause: err,
@@ -76,8 +76,9 @@ export class AdviceRelay {
   }
 
   private async serve(bytes: Uint8Array): Promise<Uint8Array> {
-    const request = openMessage(this.c.keys, this.c.step(), bytes) as RelayedRequest | undefined
-    if (request === undefined) throw new Error('unauthenticated relay request')
+    const opened = openMessage(this.c.keys, this.c.step(), bytes)
+    if (opened === undefined) throw new Error('unauthenticated relay request')
+    const request = opened.value as RelayedRequest
     let answer: RelayAnswer
     try {
       answer = { ok: true, advice: await this.c.stamp(request) }
@@ -85,6 +86,7 @@ export class AdviceRelay {
       const e = err as { code?: string; message?: string }
       answer = { ok: false, code: e.code ?? 'ERROR', message: e.message ?? String(err) }
     }
-    return sealMessage(this.c.keys, this.c.step(), answer)
+    // Under the key it asked with: it may not hold our primary yet (or any more).
+    return sealMessage(this.c.keys, this.c.step(), answer, opened.keyId)
   }
 }

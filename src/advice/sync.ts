@@ -130,7 +130,7 @@ export class AdviceSync {
       maxResponseBytes: MAX_SYNC_BYTES,
     })
     this.stats.bytesReceived += response.length
-    const value = openMessage(this.c.keys, this.c.step(), response)
+    const value = openMessage(this.c.keys, this.c.step(), response)?.value
     if (value === undefined || typeof value !== 'object')
       throw new Error('unauthenticated sync answer')
     return value
@@ -138,9 +138,13 @@ export class AdviceSync {
 
   private serve(request: Uint8Array): Uint8Array {
     this.stats.bytesReceived += request.length
-    const body = openMessage(this.c.keys, this.c.step(), request) as
-      { op?: string; b?: Array<{ p?: unknown; h?: unknown }>; keys?: unknown } | undefined
-    if (body === undefined) throw new Error('unauthenticated sync request')
+    const opened = openMessage(this.c.keys, this.c.step(), request)
+    if (opened === undefined) throw new Error('unauthenticated sync request')
+    const body = (opened.value ?? {}) as {
+      op?: string
+      b?: Array<{ p?: unknown; h?: unknown }>
+      keys?: unknown
+    }
     let answer: unknown = {}
     if (body.op === 'diff' && Array.isArray(body.b)) {
       const index = this.c.index()
@@ -160,7 +164,8 @@ export class AdviceSync {
         .slice(0, MAX_PULL_KEYS)
       answer = { items: this.c.items(keys) }
     }
-    const response = sealMessage(this.c.keys, this.c.step(), answer)
+    // Under the key it asked with: it may not hold our primary yet (or any more).
+    const response = sealMessage(this.c.keys, this.c.step(), answer, opened.keyId)
     this.stats.bytesSent += response.length
     return response
   }

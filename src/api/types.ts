@@ -130,9 +130,10 @@ export interface ApiNode {
 /** What the routes use of the keyring (KeyringService satisfies it). */
 export interface ApiKeys {
   list(): Array<{ id: string; primary: boolean; members: number }>
-  install(hex: string): Promise<KeyOpAnswer>
-  use(id: string): Promise<KeyOpAnswer>
-  remove(id: string): Promise<KeyOpAnswer>
+  /** `meta`: who asked, for the key audit log. */
+  install(hex: string, meta: { who: string }): Promise<KeyOpAnswer>
+  use(id: string, meta: { who: string }): Promise<KeyOpAnswer>
+  remove(id: string, meta: { who: string }): Promise<KeyOpAnswer>
 }
 
 export interface KeyOpAnswer {

@@ -16,7 +16,7 @@ import { MeshPeer } from '../peer/mesh-peer.js'
 import { FileAdviceAudit, FileAdviceStore } from '../advice/index.js'
 import { FileRoleStateStore } from '../roles/index.js'
 import { FileDeliveredStore } from '../delivery/index.js'
-import { openKeyring } from '../keyring/index.js'
+import { FileKeyAudit, openKeyring } from '../keyring/index.js'
 import { networkKeyFromSeed, readNetworkKeyFile } from '../pattern/index.js'
 import { openDataDir, type DataDir } from '../store/index.js'
 import { Lifecycle } from '../util/lifecycle.js'
@@ -118,6 +118,7 @@ export class Daemon {
         keyringStore: keyring.store,
         // What it delivered survives a restart: it is not delivered again (DESIGN §15).
         repair: { store: new FileDeliveredStore(this.dataDir.path) },
+        keyAudit: new FileKeyAudit(this.dataDir.path),
         version: packageVersion(),
       },
       logger: this.log,

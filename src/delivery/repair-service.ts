@@ -186,7 +186,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
     // A peer (re)connecting may be back from a partition or a restart: compare heads at once.
     this.c.events.addEventListener(
       'peer.connected',
-      (event) => void this.exchangeHeads(event.detail.peerId),
+      (event) => this.heads.connected(event.detail.peerId, this.now()),
       { signal },
     )
     this.c.events.addEventListener(

@@ -13,3 +13,7 @@ export const SYNC_EVERY_HEARTBEATS = 5
 /** Members asked at once when an operation is pushed. */
 export const PUSH_CONCURRENCY = 16
 export const KEYRING_FILE = 'keyring.json'
+/** Audit log of key operations asked through the API (audit.ts). */
+export const KEY_AUDIT_FILE = 'key-audit.jsonl'
+/** A line is ~200 bytes: about 5,000 operations before it moves to `.1`. */
+export const KEY_AUDIT_MAX_BYTES = 1024 * 1024

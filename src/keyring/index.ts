@@ -25,4 +25,11 @@ export {
   applyState,
   type KeyringStore,
 } from './store.js'
-export { KEYRING_FILE, KEYRING_PROTOCOL } from './constants.js'
+export {
+  FileKeyAudit,
+  MemoryKeyAudit,
+  type KeyAudit,
+  type KeyAuditEntry,
+  type KeyOpMeta,
+} from './audit.js'
+export { KEY_AUDIT_FILE, KEYRING_FILE, KEYRING_PROTOCOL } from './constants.js'

@@ -17,6 +17,7 @@ import type { PatternKeySet } from '../pattern/index.js'
 import { requestOnce, serveRequests } from '../rpc/request-response.js'
 import { sleep } from '../util/abortable.js'
 import { Lifecycle } from '../util/lifecycle.js'
+import { audited, type KeyAudit, type KeyOpMeta } from './audit.js'
 import { openKeyringMessage, sealKeyringMessage } from './auth.js'
 import {
   KEYRING_PROTOCOL,
@@ -35,7 +36,8 @@ import {
   type KeyOp,
   type KeyringState,
 } from './state.js'
-import { applyState, MemoryKeyringStore, type KeyringStore } from './store.js'
+import { PrimaryRetirements } from './retirement.js'
+import { applyState, MemoryKeyringStore, stateOfKeys, type KeyringStore } from './store.js'
 
 export interface KeyringComponents {
   identity: NodeIdentity
@@ -47,6 +49,8 @@ export interface KeyringComponents {
   /** Alive members are the targets of a push; without membership, the connected peers. */
   members?: Pick<Membership, 'members'> | undefined
   store?: KeyringStore | undefined
+  /** Where operations asked through the API are written (the daemon's key-audit.jsonl). */
+  audit?: KeyAudit | undefined
   /**
    * Moves the step forward (never back). A member that returns with an old key could verify
    * no step announcement: the answer that brings the new key brings the answerer's step too.
@@ -58,6 +62,8 @@ export interface KeyringComponents {
 export interface KeyringInit {
   /** Anti-entropy period; default SYNC_EVERY_HEARTBEATS heartbeat intervals; 0 turns it off. */
   syncIntervalMs?: number
+  /** The clock of `remove`'s wait for retention (tests). */
+  now?: () => number
 }
 
 export interface KeyView {
@@ -112,6 +118,7 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
   private ops: Promise<unknown> = Promise.resolve()
   private readonly held = new Map<string, Held>()
   private readonly inFlight = new Set<string>()
+  private readonly retirements = new PrimaryRetirements()
   readonly stats: KeyringStats = { exchanges: 0, failedExchanges: 0, served: 0, refused: 0 }
 
   constructor(components: KeyringComponents, init: KeyringInit = {}) {
@@ -137,7 +144,7 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
     this.controller = new AbortController()
     const signal = this.controller.signal
     const loaded = await this.store.load()
-    this.state = loaded ?? stateOf(this.c.keys)
+    this.state = loaded ?? stateOfKeys(this.c.keys)
     if (loaded === undefined) await this.store.save(this.state)
     applyState(this.c.keys, this.state)
     await serveRequests(this.c.libp2p, KEYRING_PROTOCOL, (req, peer) => this.serve(req, peer), {
@@ -176,8 +183,8 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
   }
 
   /** Installs a key here and on every alive member; senders still stamp with the primary. */
-  async install(hex: string): Promise<KeyOpResult> {
-    return await this.serialized(async () => {
+  async install(hex: string, meta?: KeyOpMeta): Promise<KeyOpResult> {
+    return await this.audited('install', undefined, meta, async () => {
       const { state, id } = install(this.state, hex)
       this.adopt(state, 'install')
       return { op: 'install', id, results: await this.push((h) => h.ids.includes(id)) }
@@ -188,8 +195,8 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
    * Makes `id` the primary everywhere. The keyring is pushed first, so a member that missed the
    * install gets the key; if an alive member still lacks it the switch is refused, naming them.
    */
-  async use(id: string): Promise<KeyOpResult> {
-    return await this.serialized(async () => {
+  async use(id: string, meta?: KeyOpMeta): Promise<KeyOpResult> {
+    return await this.audited('use', id, meta, async () => {
       use(this.state, id) // checks it is installed here
       const before = await this.push((h) => h.ids.includes(id))
       const lacking = before.filter((r) => r.status !== 'ok')
@@ -206,10 +213,15 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
     })
   }
 
-  /** Removes a key (not the primary) here and on every alive member. */
-  async remove(id: string): Promise<KeyOpResult> {
-    return await this.serialized(async () => {
-      this.adopt(remove(this.state, id), 'remove')
+  /**
+   * Removes a key (not the primary) here and on every alive member; refused for `retentionMs`
+   * after it stopped being the primary here (retirement.ts).
+   */
+  async remove(id: string, meta?: KeyOpMeta): Promise<KeyOpResult> {
+    return await this.audited('remove', id, meta, async () => {
+      const next = remove(this.state, id)
+      this.retirements.assertRemovable(id, this.now(), this.c.liveConfig.config.retentionMs)
+      this.adopt(next, 'remove')
       return { op: 'remove', id, results: await this.push((h) => !h.ids.includes(id)) }
     })
   }
@@ -220,10 +232,18 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
     await Promise.all(peers.map(async (peer) => await this.exchangeQuietly(peer)))
   }
 
-  private async serialized<T>(op: () => Promise<T>): Promise<T> {
-    const run = this.ops.then(op, op)
+  /** One operation at a time, audited when `meta` says who asked. */
+  private async audited(
+    op: KeyOp,
+    id: string | undefined,
+    meta: KeyOpMeta | undefined,
+    body: () => Promise<KeyOpResult>,
+  ): Promise<KeyOpResult> {
+    const run = this.ops.then(body, body)
     this.ops = run.catch(() => undefined)
-    return await run
+    const onWriteError = (err: unknown): void =>
+      this.log?.warn({ err: (err as Error).message }, 'key audit write failed')
+    return await audited({ audit: this.c.audit, onWriteError }, op, id, meta, async () => await run)
   }
 
   /** Pushes the keyring to every target; `took` says whether its answer shows the change. */
@@ -329,6 +349,10 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
     return sealKeyringMessage(keys, keyId, this.c.identity.step, { state: this.state })
   }
 
+  private now(): number {
+    return (this.init.now ?? Date.now)()
+  }
+
   private remember(peer: string, held: Held): void {
     if (!this.held.has(peer) && this.held.size >= MAX_KNOWN_PEERS) {
       const oldest = this.held.keys().next().value
@@ -348,6 +372,7 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
       this.state = before
       throw err
     }
+    this.retirements.switched(before.primary.id, state.primary.id, this.now())
     const view = { primary: state.primary.id, keys: installedIds(state), source }
     this.log?.info(view, 'keyring changed')
     this.safeDispatchEvent('keyring.changed', { detail: view })
@@ -357,21 +382,6 @@ export class KeyringService extends TypedEventEmitter<KeyringEvents> implements 
         this.log?.error({ err: (err as Error).message }, 'keyring not saved'),
       )
     return true
-  }
-}
-
-/** The keyring of keys given at construction (no file): every key at version 0. */
-function stateOf(keys: PatternKeySet): KeyringState {
-  return {
-    v: 1,
-    clock: 0,
-    primary: { id: keys.primaryId, version: 0 },
-    keys: keys.list().map(({ id }) => ({
-      id,
-      key: keys.keyBytes(id)!.toString('hex'),
-      removed: false,
-      version: 0,
-    })),
   }
 }
 

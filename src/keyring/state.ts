@@ -43,10 +43,13 @@ export function installedIds(state: KeyringState): string[] {
 
 export class KeyringOpError extends Error {
   readonly code: string
-  constructor(code: string, message: string) {
+  /** When retrying later will do (KEY_RECENTLY_PRIMARY): in this many ms. */
+  readonly retryAfterMs: number | undefined
+  constructor(code: string, message: string, retryAfterMs?: number) {
     super(message)
     this.name = 'KeyringOpError'
     this.code = code
+    this.retryAfterMs = retryAfterMs
   }
 }
 

@@ -98,3 +98,18 @@ export async function openKeyring(
   const seedKeyKnown = keys.has(initialState(seedKey).primary.id)
   return { store, keys, created, seedKeyKnown }
 }
+
+/** The keyring of keys given at construction (no file): every key at version 0. */
+export function stateOfKeys(keys: PatternKeySet): KeyringState {
+  return {
+    v: 1,
+    clock: 0,
+    primary: { id: keys.primaryId, version: 0 },
+    keys: keys.list().map(({ id }) => ({
+      id,
+      key: keys.keyBytes(id)!.toString('hex'),
+      removed: false,
+      version: 0,
+    })),
+  }
+}

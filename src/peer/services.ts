@@ -281,6 +281,7 @@ function keyringService(
     liveConfig: node,
     members,
     store: init.services?.keyringStore,
+    audit: init.services?.keyAudit,
     clock: node,
     logger: init.logger,
   })

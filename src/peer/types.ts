@@ -1,6 +1,6 @@
 /** What a MeshPeer is built from. */
 import type { AdviceAudit, AdviceStore } from '../advice/index.js'
-import type { KeyringStore } from '../keyring/index.js'
+import type { KeyAudit, KeyringStore } from '../keyring/index.js'
 import type { RepairInit } from '../delivery/index.js'
 import type { MeshNodeInit } from '../node/index.js'
 import type { RoleStateStore } from '../roles/index.js'
@@ -20,6 +20,8 @@ export interface MeshPeerInit extends Omit<MeshNodeInit, 'announceSteps'> {
     adviceAudit?: AdviceAudit
     /** The keyring's persistence (the daemon's `keyring.json`); in memory if omitted. */
     keyringStore?: KeyringStore
+    /** The key operations asked through the API (the daemon's `key-audit.jsonl`). */
+    keyAudit?: KeyAudit
     /** Repair's clock, randomness and test hooks (retention itself is config: retentionMs). */
     repair?: RepairInit
   }

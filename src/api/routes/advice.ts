@@ -4,7 +4,6 @@
  * `POST /v1/advice/rollback` `{ id, ttlMs? }` → `202 { id }`. Requests are validated by the
  * advice rules before anything is sent; issued advice goes to the audit log in the data dir.
  */
-import type { FastifyRequest } from 'fastify'
 import { ADVICE_REQUEST_SCHEMA } from '../../advice/index.js'
 import type { ApiContext } from '../context.js'
 import { ApiError, badRequest } from '../errors.js'
@@ -17,6 +16,7 @@ import {
   errorResponse,
   jsonResponse,
   route,
+  who,
 } from './route.js'
 
 export const ADVICE_ROLLBACK_SCHEMA = {
@@ -41,12 +41,6 @@ function adviceOf(ctx: ApiContext): ApiAdvice {
   const advice = ctx.node.advice
   if (advice === undefined) throw unavailable()
   return advice
-}
-
-/** Who asked, for the audit log: the client address and user agent (one token, no users). */
-function who(request: FastifyRequest): string {
-  const agent = request.headers['user-agent']
-  return `${request.raw.socket.remoteAddress ?? 'unknown'}${agent !== undefined ? ` (${agent})` : ''}`
 }
 
 export const listAdvice = route({

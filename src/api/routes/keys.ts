@@ -3,11 +3,12 @@
  * `POST /v1/keys { op, key }` (`install` takes the key's hex; `use` and `remove` a key id;
  * `list` answers as the GET) → `{ op, id, results: [{ member, status, detail? }] }`, one result
  * per alive member the operation was pushed to. Key bytes are never in an answer or an error.
+ * Every operation asked here is written to the key audit log in the data dir (ids only).
  */
 import type { ApiContext } from '../context.js'
 import { ApiError, badRequest } from '../errors.js'
 import type { ApiKeys } from '../types.js'
-import { BEARER, DEFAULT_ERROR, LIMITED, UNAUTHORIZED, errorResponse, route } from './route.js'
+import { BEARER, DEFAULT_ERROR, LIMITED, UNAUTHORIZED, errorResponse, route, who } from './route.js'
 
 const KEY_LIST = {
   description: 'the keys, primary first',
@@ -96,7 +97,7 @@ export const postKeys = route({
     operationId: 'postKeys',
     summary: 'Install, use or remove a network key here and on every alive member',
     description:
-      'Answered once every alive member answered (or failed). `use` is refused (409) while an alive member lacks the key, naming them; `remove` of the primary is refused (409).',
+      'Answered once every alive member answered (or failed). `use` is refused (409) while an alive member lacks the key, naming them; `remove` of the primary is refused (409), and of a key that was the primary here less than `retentionMs` ago (409, frames under it are still retained for repair).',
     tags: ['keys'],
     security: BEARER,
     body: KEY_OP_SCHEMA,
@@ -105,7 +106,10 @@ export const postKeys = route({
       400: errorResponse('a bad key or id, or a missing one'),
       401: UNAUTHORIZED,
       404: errorResponse('no installed key has that id'),
-      409: errorResponse('refused: the primary, a key some alive member lacks, a full keyring'),
+      409: errorResponse(
+        'refused: the primary, a key some alive member lacks, a full keyring; KEY_RECENTLY_PRIMARY: a key that was the primary less than retentionMs ago (Retry-After says when)',
+        { 'Retry-After': { type: 'integer' } },
+      ),
       429: LIMITED,
       503: NO_KEYRING,
       default: DEFAULT_ERROR,
@@ -121,13 +125,15 @@ export const postKeys = route({
       )
     if (op !== 'install' && !/^[0-9a-f]{8}$/.test(key))
       throw badRequest('key: a key id is 8 lowercase hex digits (see GET /v1/keys)')
+    // Written to the key audit log by the keyring (ids only, never the key).
+    const meta = { who: who(request) }
     try {
       const answer =
         op === 'install'
-          ? await keys.install(key)
+          ? await keys.install(key, meta)
           : op === 'use'
-            ? await keys.use(key)
-            : await keys.remove(key)
+            ? await keys.use(key, meta)
+            : await keys.remove(key, meta)
       return await reply.code(200).send(answer)
     } catch (err) {
       throw keyError(err)
@@ -137,12 +143,16 @@ export const postKeys = route({
 
 /** Keyring errors by code → API errors (their messages name ids, never key bytes). */
 function keyError(err: unknown): unknown {
-  const e = err as { name?: string; code?: string; message?: string }
+  const e = err as { name?: string; code?: string; message?: string; retryAfterMs?: number }
   const message = e.message ?? String(err)
   if (e.name === 'InvalidKeyError') return badRequest(message)
   switch (e.code) {
     case 'NO_SUCH_KEY':
       return new ApiError(404, 'NO_SUCH_KEY', message)
+    case 'KEY_RECENTLY_PRIMARY':
+      return new ApiError(409, e.code, message, {
+        'Retry-After': String(Math.ceil((e.retryAfterMs ?? 1000) / 1000)),
+      })
     case 'KEY_IS_PRIMARY':
     case 'KEY_MISSING':
     case 'KEYRING_FULL':

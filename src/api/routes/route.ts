@@ -62,6 +62,12 @@ export const READ_BEARER = [{ readBearerAuth: [] }, { bearerAuth: [] }]
 /** The admin scheme (app.ts sets each token route's security from its method). */
 export const BEARER = ADMIN_BEARER
 
+/** Who asked, for the audit logs: the client address and user agent (one token, no users). */
+export function who(request: FastifyRequest): string {
+  const agent = request.headers['user-agent']
+  return `${request.raw.socket.remoteAddress ?? 'unknown'}${agent !== undefined ? ` (${agent})` : ''}`
+}
+
 export function route(definition: ApiRoute): ApiRoute {
   return definition
 }

@@ -1,0 +1,115 @@
+/**
+ * Audit log of key operations asked through the API: `<dataDir>/key-audit.jsonl` (mode 0600),
+ * one JSON line per operation — when, who asked (client address and user agent), the operation,
+ * the key id, and the outcome with the members it failed on. Never the key bytes: an install
+ * names the id of its key only. Appended with fdatasync; bounded: past KEY_AUDIT_MAX_BYTES the
+ * file moves to `key-audit.jsonl.1` (replacing the one before) and a new one starts.
+ */
+import { open, rename, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ensureDir } from '../store/atomic-file.js'
+import { KEY_AUDIT_FILE, KEY_AUDIT_MAX_BYTES } from './constants.js'
+import type { KeyOp } from './state.js'
+
+export interface KeyAuditEntry {
+  at: number
+  op: KeyOp
+  /** Who asked: the API client (address, user agent). */
+  who: string
+  /** The key's id (absent when an install's key could not be read). */
+  id?: string
+  /** `done` here (each member's result in `failed`), or `refused` with its code. */
+  outcome: 'done' | 'refused'
+  code?: string
+  /** Members that did not take it: `done` is this node's, each member's is its own. */
+  failed?: string[]
+  ok?: number
+  detail?: string
+}
+
+export interface KeyAudit {
+  write(entry: KeyAuditEntry): Promise<void>
+}
+
+export class FileKeyAudit implements KeyAudit {
+  readonly path: string
+  private readonly maxBytes: number
+  private chain: Promise<void> = Promise.resolve()
+
+  constructor(dataDir: string, init: { maxBytes?: number } = {}) {
+    this.path = join(dataDir, KEY_AUDIT_FILE)
+    this.maxBytes = init.maxBytes ?? KEY_AUDIT_MAX_BYTES
+  }
+
+  async write(entry: KeyAuditEntry): Promise<void> {
+    const line = JSON.stringify(entry) + '\n'
+    const next = this.chain.then(async () => {
+      await ensureDir(join(this.path, '..'))
+      const size = await stat(this.path).then(
+        (s) => s.size,
+        () => 0,
+      )
+      if (size > 0 && size + line.length > this.maxBytes) await rename(this.path, `${this.path}.1`)
+      const handle = await open(this.path, 'a', 0o600)
+      try {
+        await handle.write(line)
+        await handle.datasync()
+      } finally {
+        await handle.close()
+      }
+    })
+    this.chain = next.catch(() => undefined)
+    await next
+  }
+}
+
+export class MemoryKeyAudit implements KeyAudit {
+  readonly entries: KeyAuditEntry[] = []
+
+  async write(entry: KeyAuditEntry): Promise<void> {
+    this.entries.push(entry)
+    await Promise.resolve()
+  }
+}
+
+/** Who asked for an operation (the API passes it; the library's own calls are not audited). */
+export interface KeyOpMeta {
+  who: string
+}
+
+/**
+ * Runs a key operation and, when `meta` says who asked, writes its audit line: `done` with the
+ * members it failed on, or `refused` with the error's code and message (which name ids only).
+ * A failed write is passed to `onWriteError`; the operation's answer stands.
+ */
+export async function audited<
+  T extends { id: string; results: Array<{ member: string; status: string }> },
+>(
+  c: { audit: KeyAudit | undefined; onWriteError: (err: unknown) => void; now?: () => number },
+  op: KeyOp,
+  id: string | undefined,
+  meta: KeyOpMeta | undefined,
+  run: () => Promise<T>,
+): Promise<T> {
+  const write = async (entry: Omit<KeyAuditEntry, 'at' | 'op' | 'who'>): Promise<void> => {
+    if (meta === undefined || c.audit === undefined) return
+    const at = (c.now ?? Date.now)()
+    await c.audit.write({ at, op, who: meta.who, ...entry }).catch(c.onWriteError)
+  }
+  let answer: T
+  try {
+    answer = await run()
+  } catch (err) {
+    const e = err as { code?: string; name?: string; message?: string }
+    await write({
+      ...(id !== undefined ? { id } : {}),
+      outcome: 'refused',
+      code: e.code ?? e.name ?? 'ERROR',
+      detail: e.message ?? String(err),
+    })
+    throw err
+  }
+  const failed = answer.results.filter((r) => r.status !== 'ok').map((r) => r.member)
+  await write({ id: answer.id, outcome: 'done', ok: answer.results.length - failed.length, failed })
+  return answer
+}
