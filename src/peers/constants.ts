@@ -20,6 +20,11 @@ export const MAX_RECORD_ADDRS = 16
 
 /** Records being verified at once; a heartbeat arriving meanwhile is skipped (the next one retries). */
 export const MAX_RECORD_VERIFICATIONS = 32
+/**
+ * New members' records checked and stored per second after that first burst: a hundred
+ * members' addresses are all known within a minute, while the peer manager needs a few.
+ */
+export const RECORD_CHECKS_PER_SECOND = 2
 
 /** Peer-store tag of the peers whose record came in a member's heartbeat (dialed on start). */
 export const MEMBER_TAG = 'patternmesh-member'

@@ -16,7 +16,8 @@ import { CODE_P2P } from '@multiformats/multiaddr'
 import type { Logger } from 'pino'
 import type { MembershipEvents } from '../membership/events.js'
 import type { Libp2pSurface, NodeIdentity, Service } from '../node/ports.js'
-import { MAX_RECORD_VERIFICATIONS, MEMBER_TAG } from './constants.js'
+import { createTokenBucket, type TokenBucket } from '../util/token-bucket.js'
+import { MAX_RECORD_VERIFICATIONS, MEMBER_TAG, RECORD_CHECKS_PER_SECOND } from './constants.js'
 import {
   checkPeerRecord,
   RECORD_REFUSAL_CODES,
@@ -49,6 +50,8 @@ export interface PeerRecordsComponents {
 export interface PeerRecordsInit {
   /** Records checked at once; more heartbeats meanwhile are skipped (the next ones retry). */
   maxVerifications?: number
+  /** New records checked per second at most (a burst of `maxVerifications`); see `paced`. */
+  checksPerSecond?: number
   /** Clock of our record's sequence number (ms), for tests. */
   now?: () => number
 }
@@ -64,6 +67,8 @@ export interface PeerRecordsStats {
   refused: Record<RecordRefusalCode, number>
   /** Heartbeats whose record was not checked because too many checks were under way. */
   skipped: number
+  /** New records left for the member's next heartbeat: over `checksPerSecond`. */
+  paced: number
   /** Peer store reads or writes that failed. */
   storeFailures: number
 }
@@ -90,13 +95,26 @@ export class PeerRecords implements Service {
       number
     >,
     skipped: 0,
+    paced: 0,
     storeFailures: 0,
   }
+  /**
+   * Checking and storing a record costs about a millisecond (a signature, peer store reads and
+   * writes). A node joining a mesh of a hundred hears a hundred new records within a heartbeat
+   * round; paced, they are stored over a few rounds instead of in one burst, which on a host
+   * running many nodes (a simulation) stalled every one of them for seconds.
+   */
+  private readonly pace: TokenBucket
 
   constructor(components: PeerRecordsComponents, init: PeerRecordsInit = {}) {
     this.components = components
     this.maxVerifications = init.maxVerifications ?? MAX_RECORD_VERIFICATIONS
     this.now = init.now ?? Date.now
+    this.pace = createTokenBucket({
+      ratePerSecond: init.checksPerSecond ?? RECORD_CHECKS_PER_SECOND,
+      burst: this.maxVerifications,
+      now: () => this.now(),
+    })
     this.log = components.logger?.child({ component: 'peer-records' })
   }
 
@@ -176,6 +194,10 @@ export class PeerRecords implements Service {
     }
     if (this.checking.size >= this.maxVerifications) {
       this.counters.skipped++
+      return
+    }
+    if (!this.pace.take().ok) {
+      this.counters.paced++
       return
     }
     this.check(peerId, text)
