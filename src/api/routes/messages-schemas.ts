@@ -141,7 +141,7 @@ export const MESSAGE_SCHEMAS: Record<string, object> = {
       truncated: {
         type: 'boolean',
         description:
-          'messages after `after` were dropped (the log holds `messageLogSize`), or `after` is not a cursor of this run (the node restarted): some are missing',
+          'messages after `after` were dropped (the log holds `messageLogSize` messages in `messageLogBytes` at most), or `after` is not a cursor of this run (the node restarted): some are missing',
       },
       dropped: { type: 'integer', description: 'messages dropped from the log since start' },
     },
