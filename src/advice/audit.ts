@@ -4,10 +4,9 @@
  * request is answered; `outcome` lines when the advice is final (every target answered or it
  * expired).
  */
-import { open } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
-import { ensureDir } from '../store/atomic-file.js'
+import { JsonLinesAppender } from '../store/jsonl-appender.js'
 import { ADVICE_AUDIT_FILE } from './constants.js'
 import type { Advice, AdviceView } from './types.js'
 
@@ -27,27 +26,18 @@ export interface AdviceAudit {
 }
 
 export class FileAdviceAudit implements AdviceAudit {
-  readonly path: string
-  private chain: Promise<void> = Promise.resolve()
+  private readonly file: JsonLinesAppender
 
   constructor(dataDir: string) {
-    this.path = join(dataDir, ADVICE_AUDIT_FILE)
+    this.file = new JsonLinesAppender(join(dataDir, ADVICE_AUDIT_FILE))
+  }
+
+  get path(): string {
+    return this.file.path
   }
 
   async write(entry: AuditEntry): Promise<void> {
-    const line = JSON.stringify(entry) + '\n'
-    const next = this.chain.then(async () => {
-      await ensureDir(join(this.path, '..'))
-      const handle = await open(this.path, 'a', 0o600)
-      try {
-        await handle.write(line)
-        await handle.datasync()
-      } finally {
-        await handle.close()
-      }
-    })
-    this.chain = next.catch(() => undefined)
-    await next
+    await this.file.append(entry)
   }
 }
 

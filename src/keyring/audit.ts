@@ -5,9 +5,8 @@
  * names the id of its key only. Appended with fdatasync; bounded: past KEY_AUDIT_MAX_BYTES the
  * file moves to `key-audit.jsonl.1` (replacing the one before) and a new one starts.
  */
-import { open, rename, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ensureDir } from '../store/atomic-file.js'
+import { JsonLinesAppender } from '../store/jsonl-appender.js'
 import { KEY_AUDIT_FILE, KEY_AUDIT_MAX_BYTES } from './constants.js'
 import type { KeyOp } from './state.js'
 
@@ -32,34 +31,20 @@ export interface KeyAudit {
 }
 
 export class FileKeyAudit implements KeyAudit {
-  readonly path: string
-  private readonly maxBytes: number
-  private chain: Promise<void> = Promise.resolve()
+  private readonly file: JsonLinesAppender
 
   constructor(dataDir: string, init: { maxBytes?: number } = {}) {
-    this.path = join(dataDir, KEY_AUDIT_FILE)
-    this.maxBytes = init.maxBytes ?? KEY_AUDIT_MAX_BYTES
+    this.file = new JsonLinesAppender(join(dataDir, KEY_AUDIT_FILE), {
+      maxBytes: init.maxBytes ?? KEY_AUDIT_MAX_BYTES,
+    })
+  }
+
+  get path(): string {
+    return this.file.path
   }
 
   async write(entry: KeyAuditEntry): Promise<void> {
-    const line = JSON.stringify(entry) + '\n'
-    const next = this.chain.then(async () => {
-      await ensureDir(join(this.path, '..'))
-      const size = await stat(this.path).then(
-        (s) => s.size,
-        () => 0,
-      )
-      if (size > 0 && size + line.length > this.maxBytes) await rename(this.path, `${this.path}.1`)
-      const handle = await open(this.path, 'a', 0o600)
-      try {
-        await handle.write(line)
-        await handle.datasync()
-      } finally {
-        await handle.close()
-      }
-    })
-    this.chain = next.catch(() => undefined)
-    await next
+    await this.file.append(entry)
   }
 }
 
