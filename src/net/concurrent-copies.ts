@@ -45,10 +45,19 @@ export function serializeConcurrentCopies(pubsub: unknown): ConcurrentCopies {
     ? target.validateReceivedMessage
     : undefined
   const original = target.validateReceivedMessage.bind(target)
+  const ownFastId = Object.prototype.hasOwnProperty.call(target, 'fastMsgIdFn')
+    ? target.fastMsgIdFn
+    : undefined
   const fastId = target.fastMsgIdFn!.bind(target)
+  // gossipsub asks for the id first thing, synchronously, in the call we make right after
+  // computing it: the id of that one message is handed back instead of hashed again.
+  let last: { message: unknown; id: string | undefined } | undefined
+  target.fastMsgIdFn = (message) =>
+    last !== undefined && message === last.message ? last.id : fastId(message)
   const underWay = new Map<string, Promise<unknown>>()
   target.validateReceivedMessage = async (source, message): Promise<unknown> => {
     const id = fastId(message)
+    last = { message, id }
     if (id === undefined) return await original(source, message)
     const first = underWay.get(id)
     if (first !== undefined) {
@@ -78,6 +87,8 @@ export function serializeConcurrentCopies(pubsub: unknown): ConcurrentCopies {
     undo: () => {
       if (own === undefined) delete (target as Partial<ValidatingPubSub>).validateReceivedMessage
       else target.validateReceivedMessage = own
+      if (ownFastId === undefined) delete (target as Partial<ValidatingPubSub>).fastMsgIdFn
+      else target.fastMsgIdFn = ownFastId
     },
   }
 }
