@@ -1,5 +1,5 @@
 import { LevelDatastore } from 'datastore-level'
-import { chmod, stat } from 'node:fs/promises'
+import { chmod, readdir, stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { ensureDir } from './atomic-file.js'
 import { DataDirError } from './errors.js'
@@ -37,6 +37,9 @@ export async function openDataDir(path: string): Promise<DataDir> {
       await ensureDir(peerstore)
       await chmod(peerstore, 0o700)
       await datastore.open()
+      // Its files 0600: those an older version left and those the open made. Later ones follow
+      // the umask (`patternmesh start` sets 0077).
+      await restrictFiles(peerstore)
     } catch (err) {
       throw new DataDirError(
         `data dir ${dir}: cannot open the peer store (${(err as Error).message})`,
@@ -55,5 +58,18 @@ export async function openDataDir(path: string): Promise<DataDir> {
   } catch (err) {
     await release()
     throw err
+  }
+}
+
+/**
+ * The files directly in `dir` made 0600 (LevelDB keeps its files in one folder). One removed
+ * meanwhile (LevelDB drops obsolete files in the background) is skipped.
+ */
+async function restrictFiles(dir: string): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    await chmod(join(dir, entry.name), 0o600).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err
+    })
   }
 }

@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -28,5 +28,21 @@ describe('the peer store folder', () => {
     const opened = await openDataDir(join(dir, 'node'))
     await opened.close()
     expect(await modeOf(peerstore)).toBe(0o700)
+  })
+
+  it('has its files 0600 once opened, those an older version left 0644 too', async () => {
+    const peerstore = join(dir, 'node', 'peerstore')
+    const first = await openDataDir(join(dir, 'node'))
+    await first.close()
+    for (const file of await readdir(peerstore)) await chmod(join(peerstore, file), 0o644)
+    const opened = await openDataDir(join(dir, 'node'))
+    // LevelDB replaced some at the open (a new manifest): every file there now.
+    const files = await readdir(peerstore)
+    const modes = await Promise.all(
+      files.map(async (file) => `${(await modeOf(join(peerstore, file))).toString(8)} ${file}`),
+    )
+    await opened.close()
+    expect(files).toContain('CURRENT')
+    expect(modes.filter((line) => !line.startsWith('600 '))).toEqual([])
   })
 })

@@ -134,6 +134,10 @@ Examples:
       --api 127.0.0.1:7071 --bootstrap /ip4/127.0.0.1/tcp/4001/p2p/<peer id of node1>`,
     )
     .action(async (opts: StartOptions) => {
+      // What the daemon writes is its user's alone (as the unit's UMask=0077 makes it): the
+      // data dir's own files get their modes explicitly, but LevelDB creates the peer store's
+      // files with the process's umask (0644 under the usual 022).
+      process.umask(0o077)
       const env = process.env
       // The same sources at start and at every reload: flags keep winning over the file.
       const sources: ConfigSources = {
