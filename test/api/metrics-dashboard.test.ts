@@ -47,6 +47,72 @@ function served(families: Map<string, Family>, name: string): boolean {
   return base !== name && families.get(base)?.type === 'histogram'
 }
 
+const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+
+/**
+ * The README's metrics table: per row, the names it gives in full and the ones it shortens
+ * (`patternmesh_roles_claims_adopted_total`, `…_claims_refused_total`).
+ */
+function readmeMetricRows(): Array<{ full: string[]; short: string[] }> {
+  const section = /^### The metrics\n([\s\S]*?)^### /m.exec(README)?.[1] ?? ''
+  const rows = section.split('\n').filter((line) => line.startsWith('| `'))
+  return rows.map((row) => {
+    const names = [...row.split('|')[1]!.matchAll(/`([^`{]+)(?:\{[^`]*\})?`/g)].map((m) => m[1]!)
+    return {
+      full: names.filter((name) => !name.startsWith('…_')),
+      short: names.filter((name) => name.startsWith('…_')).map((name) => name.slice(2)),
+    }
+  })
+}
+
+/** A shortened name in full: the row's first name with its tail replaced, the served one. */
+function expand(first: string, tail: string, families: Map<string, Family>): string | undefined {
+  const parts = first.split('_')
+  for (let keep = parts.length - 1; keep >= 1; keep--) {
+    const name = `${parts.slice(0, keep).join('_')}_${tail}`
+    if (families.has(name)) return name
+  }
+  return undefined
+}
+
+/** Two connected peers with every service, and a scrape of the first one's API. */
+async function scrapeRealPeer(): Promise<Map<string, Family>> {
+  const a = await fixture.node({ heartbeatIntervalMs: 150 }, { services: {} })
+  const b = await fixture.node({ heartbeatIntervalMs: 150 }, { services: {} })
+  await connect(b, a)
+  await until(() => (a.members?.members().length ?? 0) === 1, { message: 'b a member of a' })
+  const api = await apis.start(withProviders(a, {}))
+  await fetch(api.url('/health'))
+  await until(async () => (await scrape(api)).has('libp2p_data_transfer_bytes_total'), {
+    message: 'libp2p bytes counted',
+  })
+  return await scrape(api)
+}
+
+describe("the README's metrics table", () => {
+  it('names every patternmesh_* metric a real peer serves, and only those', async () => {
+    const families = await scrapeRealPeer()
+    const documented = new Set<string>()
+    const unknown: string[] = []
+    for (const { full, short } of readmeMetricRows()) {
+      for (const name of full) {
+        if (!name.startsWith('patternmesh_')) continue
+        documented.add(name)
+        if (!families.has(name)) unknown.push(name)
+      }
+      for (const tail of short) {
+        const name = expand(full[0] ?? '', tail, families)
+        if (name === undefined) unknown.push(`…_${tail} (after ${full[0]})`)
+        else documented.add(name)
+      }
+    }
+    expect(documented.size).toBeGreaterThan(30)
+    expect(unknown).toEqual([])
+    const served = [...families.keys()].filter((name) => name.startsWith('patternmesh_'))
+    expect(served.filter((name) => !documented.has(name))).toEqual([])
+  })
+})
+
 describe('deploy/grafana-dashboard.json', () => {
   it('is an importable dashboard: datasource input, schema 39, panels with ids and targets', () => {
     expect(dashboard.__inputs).toContainEqual(
@@ -67,16 +133,7 @@ describe('deploy/grafana-dashboard.json', () => {
   })
 
   it('graphs only metrics a real peer serves on /metrics', async () => {
-    const a = await fixture.node({ heartbeatIntervalMs: 150 }, { services: {} })
-    const b = await fixture.node({ heartbeatIntervalMs: 150 }, { services: {} })
-    await connect(b, a)
-    await until(() => (a.members?.members().length ?? 0) === 1, { message: 'b a member of a' })
-    const api = await apis.start(withProviders(a, {}))
-    await fetch(api.url('/health'))
-    await until(async () => (await scrape(api)).has('libp2p_data_transfer_bytes_total'), {
-      message: 'libp2p bytes counted',
-    })
-    const families = await scrape(api)
+    const families = await scrapeRealPeer()
     const exprs = [
       ...graphs.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr)),
       ...dashboard.templating.list.map((variable) => variable.query.query),
