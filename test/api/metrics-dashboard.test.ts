@@ -132,6 +132,33 @@ describe('deploy/grafana-dashboard.json', () => {
     }
   })
 
+  it('graphs the metrics an operator watches (issue 15: members to gossipsub)', () => {
+    const graphed = new Set(
+      graphs
+        .flatMap((panel) => (panel.targets ?? []).flatMap((target) => metricNames(target.expr)))
+        .map((name) => name.replace(/_(bucket|sum|count)$/, '')),
+    )
+    const watched = [
+      'patternmesh_members',
+      'patternmesh_roles_term',
+      'patternmesh_roles_is_principal',
+      'patternmesh_roles_principal_changes_total',
+      'patternmesh_roles_claims_sent_total',
+      'patternmesh_advice',
+      'patternmesh_advice_antientropy_bytes_total',
+      'patternmesh_membership_heartbeat_interval_seconds',
+      'patternmesh_verify_duration_seconds',
+      'patternmesh_outbound_queue_depth',
+      'nodejs_eventloop_lag_seconds',
+      'libp2p_connection_manager_connections',
+      'libp2p_protocol_streams_total',
+      'patternmesh_gossip_mesh_peers',
+      'patternmesh_gossip_peer_score',
+      'patternmesh_gossip_graylisted_peers',
+    ]
+    expect(watched.filter((name) => !graphed.has(name))).toEqual([])
+  })
+
   it('graphs only metrics a real peer serves on /metrics', async () => {
     const families = await scrapeRealPeer()
     const exprs = [
