@@ -106,17 +106,43 @@ describe('GET /metrics of real peers', () => {
       ).toBeGreaterThanOrEqual(0)
       expect(families.has('nodejs_eventloop_lag_seconds')).toBe(true)
     }
+    // The principal got there by a claim: someone counted one.
+    const claims = scrapes.map((families) => value(families, 'patternmesh_roles_claims_sent_total'))
+    expect(claims.reduce((sum, n) => sum + n, 0)).toBeGreaterThanOrEqual(1)
     const isPrincipal = scrapes.map((families) => value(families, 'patternmesh_roles_is_principal'))
     expect(isPrincipal.filter((v) => v === 1)).toHaveLength(1)
     expect(isPrincipal.filter((v) => v === 0)).toHaveLength(2)
     expect(isPrincipal[peers.findIndex((p) => p.peerId === principal)]).toBe(1)
-    // The hub times its members' heartbeats: about one interval (0.15 s) apart on average.
-    const gaps = scrapes[0]!.get('patternmesh_membership_heartbeat_interval_seconds')!
-    const count = gaps.samples.find((s) => s.name.endsWith('_count'))!.value
-    const sum = gaps.samples.find((s) => s.name.endsWith('_sum'))!.value
-    expect(count).toBeGreaterThan(0)
+    // The hub times its members' heartbeats: about one interval (0.15 s) apart on average,
+    // once the few close together while the mesh formed weigh little (20 gaps, about 1.5 s).
+    const GAPS = 'patternmesh_membership_heartbeat_interval_seconds'
+    let hub = scrapes[0]!
+    await until(
+      async () => {
+        hub = await scrape(running[0]!)
+        return countOf(hub, GAPS) >= 20
+      },
+      { timeout: 15_000, interval: 200, message: '20 heartbeat gaps timed' },
+    )
+    const count = countOf(hub, GAPS)
+    const sum = hub.get(GAPS)!.samples.find((s) => s.name === `${GAPS}_sum`)!.value
     expect(sum / count).toBeGreaterThan(0.05)
     expect(sum / count).toBeLessThan(1.5)
+    // Advice anti-entropy runs every two heartbeats with a peer: its bytes both ways, counted.
+    await until(
+      async () => {
+        const families = await scrape(running[0]!)
+        const bytes = (direction: string): number =>
+          value(families, 'patternmesh_advice_antientropy_bytes_total', { direction })
+        return bytes('sent') > 0 && bytes('received') > 0
+      },
+      { timeout: 15_000, interval: 200, message: 'anti-entropy bytes counted' },
+    )
+    // libp2p's streams per protocol: gossipsub's among them.
+    const streams = (await scrape(running[0]!)).get('libp2p_protocol_streams_total')!.samples
+    expect(streams.some((sample) => Object.values(sample.labels)[0]!.includes('/meshsub/'))).toBe(
+      true,
+    )
     // One gossip message in 64 is timed: data and heartbeats reach that soon.
     for (let i = 0; i < 100; i++) await peers[1]!.broadcast(`m${i}`)
     await until(
