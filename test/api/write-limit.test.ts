@@ -153,6 +153,8 @@ describe('POST /v1/messages, batch form', () => {
     const messages = Array.from({ length: 20 }, () => ({ data: 'z'.repeat(60_000) }))
     const res = await api.postMessage({ messages })
     expect(res.status).toBe(413)
-    expect(((await res.json()) as ErrorBody).error.code).toBe('PAYLOAD_TOO_LARGE')
+    const { error } = (await res.json()) as ErrorBody
+    expect(error.code).toBe('PAYLOAD_TOO_LARGE')
+    expect(error.message).toBe('the body is larger than 1048576 bytes') // the limit, named
   })
 })
