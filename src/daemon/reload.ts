@@ -200,7 +200,7 @@ export class ConfigReloader {
         needsRestart: plan.needsRestart,
       },
       plan.needsRestart.length > 0
-        ? `config reloaded: applied ${list(applied)}; ${list(plan.needsRestart)} changed but take effect only after a restart`
+        ? `config reloaded: applied ${list(applied)}; ${list(plan.needsRestart)} changed but ${plan.needsRestart.length === 1 ? 'takes' : 'take'} effect only after a restart`
         : `config reloaded: applied ${list(applied)}`,
     )
     return {

@@ -124,7 +124,7 @@ describe('ConfigReloader', () => {
     expect(t.node.config.cacheSize).toBe(DEFAULT_CONFIG.cacheSize)
     const line = t.lines.at(-1)!
     expect(line['msg']).toMatch(
-      /config reloaded: applied heartbeatIntervalMs; cacheSize changed but take effect only after a restart/,
+      /config reloaded: applied heartbeatIntervalMs; cacheSize changed but takes effect only after a restart/,
     )
     expect(line['changed']).toEqual({
       heartbeatIntervalMs: { from: 1000, to: 300 },
@@ -136,6 +136,12 @@ describe('ConfigReloader', () => {
     const again = await t.reloader.reload()
     expect(again).toEqual({ outcome: 'reloaded', applied: [], needsRestart: ['cacheSize'] })
     expect(t.node.applied).toHaveLength(1)
+    // Two of them: "take".
+    t.loads(async () => configWith({ heartbeatIntervalMs: 300, cacheSize: 4096, weight: 2 }))
+    await t.reloader.reload()
+    expect(t.lines.at(-1)!['msg']).toBe(
+      'config reloaded: applied nothing; cacheSize, weight changed but take effect only after a restart',
+    )
   })
 
   it('says so when nothing changed', async () => {
