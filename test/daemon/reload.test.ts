@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { readFileSync } from 'node:fs'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { LIVE_CONFIG_KEYS } from '../../src/advice/index.js'
@@ -57,6 +58,18 @@ describe('planReload', () => {
       live: { heartbeatIntervalMs: 300, stepWindow: 4 },
       needsRestart: ['cacheSize', 'listen'],
     })
+  })
+
+  it("the README's list of live keys (under Advice) is the CONFIG advice list", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const item =
+      /^- \*\*Types\.\*\* `CONFIG`: config keys that can change while running \(([^)]*)\)/m
+    const listed = [...(item.exec(readme)?.[1] ?? '').split(';')[0]!.matchAll(/`(\w+)`/g)].map(
+      (m) => m[1],
+    )
+    // heartbeatInterval is heartbeatIntervalMs's old name, not a key of its own.
+    const live = LIVE_CONFIG_KEYS.filter((key) => key !== 'heartbeatInterval')
+    expect([...listed].sort()).toEqual([...live].sort())
   })
 
   it('uses the CONFIG advice list itself: every live key applies, no other', () => {
