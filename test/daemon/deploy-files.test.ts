@@ -1,16 +1,22 @@
 /**
  * The operator's files agree with the code: the systemd unit starts the daemon with flags
  * `patternmesh start` has and reloads it by SIGHUP (and `systemd-analyze verify` passes where
- * systemd is installed: CI installs it), the Prometheus example scrapes the API's /metrics
- * route at the default API port, and LICENSE is the license package.json names.
+ * systemd is installed: CI installs it), its own ExecStart and ExecReload lines run a daemon
+ * and reload it, the Prometheus example scrapes the API's /metrics route at the default API
+ * port, and LICENSE is the license package.json names.
  */
-import { spawnSync } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { delimiter, join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { ROUTES } from '../../src/api/routes/index.js'
+import { generateNetworkKeyHex } from '../../src/cli/commands/keygen.js'
 import { createProgram } from '../../src/cli/main.js'
 import { DEFAULT_CONFIG } from '../../src/config/index.js'
+import { until } from '../helpers/until.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const read = async (path: string): Promise<string> => await readFile(ROOT + path, 'utf8')
@@ -84,6 +90,116 @@ describe('deploy/patternmesh.service', () => {
     expect(result.status).toBe(0)
     expect(result.stdout).toBe('')
     expect(result.stderr.split('\n').filter((l) => l.includes('patternmesh'))).toEqual([])
+  })
+})
+
+describe("deploy/patternmesh.service's own command lines", () => {
+  let child: ChildProcess | undefined
+  let dir: string | undefined
+  afterEach(async () => {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null)
+      child.kill('SIGKILL')
+    child = undefined
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+    dir = undefined
+  })
+
+  it('ExecStart runs the daemon on the example config and the credential; ExecReload reloads it', async () => {
+    const unit = directives(await read('deploy/patternmesh.service'))
+    const execStart = unit.get('ExecStart')![0]!
+    const execReload = unit.get('ExecReload')![0]!
+    dir = await mkdtemp(join(tmpdir(), 'pm-unit-'))
+    // What the set-up steps make, in a temp dir: the key handed over as a credential (%d), the
+    // example config copied to /etc/patternmesh (on loopback here), `patternmesh` on the PATH.
+    const credentials = join(dir, 'credentials')
+    const state = join(dir, 'state')
+    const bin = join(dir, 'bin')
+    for (const d of [credentials, state, bin]) await mkdir(d, { mode: 0o700 })
+    await writeFile(join(credentials, 'mesh.key'), generateNetworkKeyHex() + '\n', { mode: 0o600 })
+    let config = await read('configs/node.example.json')
+    for (const [from, to] of [
+      [
+        '"listen": ["/ip4/0.0.0.0/tcp/4001", "/ip4/0.0.0.0/tcp/4002/ws"]',
+        '"listen": ["/ip4/127.0.0.1/tcp/0"]',
+      ],
+      ['"mdns": true', '"mdns": false'],
+      ['"api": "127.0.0.1:7070"', '"api": "127.0.0.1:0"'],
+    ] as const) {
+      expect(config, from).toContain(from)
+      config = config.replace(from, to)
+    }
+    const configFile = join(dir, 'patternmesh.json')
+    await writeFile(configFile, config)
+    const shim = join(bin, 'patternmesh')
+    await writeFile(
+      shim,
+      `#!/bin/sh\nexec "${process.execPath}" "${ROOT}bin/patternmesh.js" "$@"\n`,
+    )
+    await chmod(shim, 0o755)
+
+    // ExecStart as systemd runs it: %d the credentials dir, Environment= lines, cwd /.
+    const words = execStart
+      .replaceAll('%d', credentials)
+      .replace('/etc/patternmesh/patternmesh.json', configFile)
+      .split(/\s+/)
+    expect(words.join(' ')).toContain(`--config ${configFile}`)
+    const environment = Object.fromEntries(
+      (unit.get('Environment') ?? []).map((line) => line.split('=', 2) as [string, string]),
+    )
+    expect(environment['PATTERNMESH_DATA_DIR']).toBe('/var/lib/patternmesh')
+    environment['PATTERNMESH_DATA_DIR'] = state
+    const daemon = spawn(words[0]!, words.slice(1), {
+      cwd: '/',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: `${bin}${delimiter}${process.env['PATH'] ?? ''}`, ...environment },
+    })
+    child = daemon
+    const logs: Array<Record<string, unknown>> = []
+    createInterface({ input: daemon.stdout! }).on('line', (line) => {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>)
+      } catch {
+        // not a log line
+      }
+    })
+    const stderr: string[] = []
+    createInterface({ input: daemon.stderr! }).on('line', (line) => stderr.push(line))
+    const started = (): Record<string, unknown> | undefined =>
+      logs.find((l) => l['msg'] === 'patternmesh started')
+    await until(
+      () => {
+        if (daemon.exitCode !== null)
+          throw new Error(`exited ${daemon.exitCode}: ${stderr.join('\n')}`)
+        return started() !== undefined
+      },
+      { timeout: 20_000, message: 'the daemon started by ExecStart' },
+    )
+    // The data dir from Environment=; the key from the credential (the example config's
+    // keyFile, ./mesh.key from /, does not exist: --key-file replaced it).
+    expect(started()!['dataDir']).toBe(state)
+
+    // ExecReload as systemd runs it: $MAINPID is the process ExecStart started (env and the
+    // shim exec, so it is the daemon itself).
+    expect(config).toContain('"heartbeatIntervalMs": 1000')
+    await writeFile(
+      configFile,
+      config.replace('"heartbeatIntervalMs": 1000', '"heartbeatIntervalMs": 700'),
+    )
+    const reload = execReload.replace('$MAINPID', String(daemon.pid)).split(/\s+/)
+    expect(spawnSync(reload[0]!, reload.slice(1)).status).toBe(0)
+    await until(() => logs.some((l) => String(l['msg']).startsWith('config reloaded')), {
+      timeout: 10_000,
+      message: 'the reload log line',
+    })
+    expect(logs.find((l) => String(l['msg']).startsWith('config reloaded'))!['applied']).toEqual([
+      'heartbeatIntervalMs',
+    ])
+    expect(daemon.exitCode).toBeNull()
+
+    // KillSignal=SIGTERM: a clean stop.
+    const exited = new Promise<number | null>((resolve) => daemon.once('exit', resolve))
+    daemon.kill(unit.get('KillSignal')![0]! as NodeJS.Signals)
+    expect(await exited).toBe(0)
   })
 })
 
