@@ -235,6 +235,8 @@ export class DeliveryLedger {
   expire(now: number, maxAgeMs: number): Unrecoverable[] {
     const lost: Unrecoverable[] = []
     for (const [sender, st] of this.senders.entries()) {
+      // Most senders have nothing overdue: this runs every tick for every sender.
+      if (!(st.noticed.length > 0 && st.noticed[0]!.at + maxAgeMs <= now)) continue
       while (st.noticed.length > 0 && st.noticed[0]!.at + maxAgeMs <= now) {
         const { lo, hi } = st.noticed.shift()!
         const count = st.missing.remove(lo, hi)

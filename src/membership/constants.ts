@@ -22,6 +22,12 @@ export const LATE_TOLERANCE = 0.5
  */
 export const PAUSE_THRESHOLD_MS = 100
 
+/**
+ * After a pause the detector holds until a probe timer this long fires on time: the process
+ * has then caught up with the heartbeats queued meanwhile (pause-hold.ts).
+ */
+export const PAUSE_PROBE_MS = 50
+
 /** Each heartbeat goes out up to this fraction of an interval early (see Membership). */
 export const HEARTBEAT_JITTER = 0.1
 

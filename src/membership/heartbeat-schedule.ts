@@ -5,7 +5,8 @@
  * Everything ends with the signal given to `start()`.
  */
 import { sleep } from '../util/sleep.js'
-import { HEARTBEAT_JITTER, PAUSE_THRESHOLD_MS } from './constants.js'
+import { HEARTBEAT_JITTER } from './constants.js'
+import { PauseHold, type PauseHoldStats } from './pause-hold.js'
 
 export interface HeartbeatScheduleInit {
   /** This node's interval now. */
@@ -29,11 +30,18 @@ export class HeartbeatSchedule {
   private detectorAt = Number.POSITIVE_INFINITY
   /** Ticks since start (the second one is placed at random: see nextTickInMs). */
   private ticks = 0
-  /** Until when the detector holds its judgement after this process was paused. */
-  private holdUntil = Number.NEGATIVE_INFINITY
+  /** The detector's hold after this process was paused. */
+  private readonly pause: PauseHold
 
   constructor(init: HeartbeatScheduleInit) {
     this.init = init
+    this.pause = new PauseHold({
+      maxHoldMs: init.maxHoldMs,
+      released: () => {
+        if (this.signal?.aborted === false) init.check()
+      },
+      now: init.now,
+    })
   }
 
   start(signal: AbortSignal): void {
@@ -43,6 +51,7 @@ export class HeartbeatSchedule {
       'abort',
       () => {
         this.disarm()
+        this.pause.stop()
         this.wake?.abort()
       },
       { once: true },
@@ -56,24 +65,15 @@ export class HeartbeatSchedule {
   }
 
   /**
-   * This process was paused (a timer of ours fired late by more than `PAUSE_THRESHOLD_MS`: GC,
-   * a loaded machine, a laptop lid): the heartbeats that arrived meanwhile are still queued
-   * behind us. Until `holdUntil` no member may be found late (as long as the pause, at most a
-   * dead period): a node must not judge its peers by the time it could not listen. Returns the
-   * end of the hold, or undefined when not holding.
+   * Until when the failure detector holds its judgement after this process was paused
+   * (pause-hold.ts), or undefined when it does not.
    */
   holding(now: number): number | undefined {
-    return now < this.holdUntil ? this.holdUntil : undefined
+    return this.pause.holding(now)
   }
 
-  private noteLag(lag: number): void {
-    if (!(lag > PAUSE_THRESHOLD_MS)) return
-    const now = this.init.now()
-    // One hold per pause, a dead period at most, and none again for a dead period after it: on
-    // a machine late all the time the detector still judges, one dead period late at worst.
-    const deadPeriod = this.init.maxHoldMs()
-    if (now < this.holdUntil + deadPeriod) return
-    this.holdUntil = now + Math.min(lag, deadPeriod)
+  get pauseStats(): Readonly<PauseHoldStats> {
+    return this.pause.stats
   }
 
   /** The earliest member deadline; the detector runs 1 ms past it. */
@@ -91,7 +91,7 @@ export class HeartbeatSchedule {
     this.detectorTimer = setTimeout(() => {
       this.detectorTimer = undefined
       this.detectorAt = Number.POSITIVE_INFINITY
-      this.noteLag(this.init.now() - due)
+      this.pause.noteLag(this.init.now() - due)
       this.init.check()
     }, due - this.init.now())
   }
@@ -110,7 +110,7 @@ export class HeartbeatSchedule {
       this.wake = new AbortController()
       const ms = this.nextTickInMs()
       const due = this.init.now() + ms
-      if (await sleep(ms, this.wake.signal)) this.noteLag(this.init.now() - due)
+      if (await sleep(ms, this.wake.signal)) this.pause.noteLag(this.init.now() - due)
     }
   }
 

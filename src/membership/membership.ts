@@ -221,6 +221,8 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
       ...this.sent,
       ...this.intake.counters,
       tableFailures: this.exchange?.counters.failed ?? 0,
+      pauseHolds: this.schedule.pauseStats.holds,
+      pauseHoldsReleased: this.schedule.pauseStats.released,
     }
   }
 

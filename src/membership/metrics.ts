@@ -62,6 +62,12 @@ export function registerMembershipMetrics(
     'New members refused because the table was full of live members (maxNodes).',
     () => members.stats().overflow,
   )
+  mirrorCounter(
+    registry,
+    'patternmesh_membership_pause_holds_total',
+    'Times the failure detector held its judgement because this process was paused (GC, a starved core).',
+    () => members.stats().pauseHolds,
+  )
 
   const gaps = new Histogram({
     name: 'patternmesh_membership_heartbeat_interval_seconds',

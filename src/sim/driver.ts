@@ -59,6 +59,11 @@ export interface SimulationDriver {
   connectionCounts(): Promise<number[]>
   /** The principal each live voter names now, asked afresh (formation). */
   namedPrincipals(): Promise<Array<string | null>>
+  /**
+   * When the last live voter began naming the principal it names now, as its event said
+   * (in-process only): the moment the mesh formed, even if the run's polling ran late.
+   */
+  principalsNamedAt?(): number | undefined
   /** The principal `node` names, as last seen (undefined when down). */
   principalOf(node: number): string | null | undefined
 

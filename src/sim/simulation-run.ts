@@ -61,8 +61,8 @@ export class SimulationRun {
   async run(): Promise<RunRecord> {
     const formStarted = Date.now()
     try {
-      await this.form()
-      const formMs = Date.now() - formStarted
+      const formedAt = await this.form()
+      const formMs = formedAt - formStarted
       const connectionsFormed = await this.driver.connectionCounts()
       this.timelineStartAt = Date.now()
       this.watch()
@@ -105,8 +105,11 @@ export class SimulationRun {
     }
   }
 
-  /** Starts the members and waits until every voter names one principal. */
-  private async form(): Promise<void> {
+  /**
+   * Starts the members and waits until every voter names one principal; returns when that
+   * happened (the members' own events where the driver has them).
+   */
+  private async form(): Promise<number> {
     await this.driver.start()
     const timeoutMs = formationTimeoutMs(simConfigLayer(this.scenario).heartbeatIntervalMs ?? 250)
     const formed = await until(
@@ -121,6 +124,8 @@ export class SimulationRun {
       () => false,
     )
     if (!formed) throw new Error(`the mesh did not form within ${timeoutMs} ms`)
+    const now = Date.now()
+    return Math.min(now, this.driver.principalsNamedAt?.() ?? now)
   }
 
   private sink(): Parameters<SimulationDriver['observe']>[0] {

@@ -121,6 +121,16 @@ export class InProcessDriver implements SimulationDriver {
       .map((m) => (m.alive ? (m.node!.roles?.principal ?? null) : null))
   }
 
+  principalsNamedAt(): number | undefined {
+    let last: number | undefined
+    for (const m of this.list) {
+      if (m.observer || !m.alive) continue
+      if (m.principalSince === undefined) return undefined
+      last = Math.max(last ?? m.principalSince, m.principalSince)
+    }
+    return last
+  }
+
   principalOf(node: number): string | null | undefined {
     const member = this.list[node]
     return member?.alive === true ? (member.node!.roles?.principal ?? null) : undefined

@@ -39,6 +39,11 @@ export class SimMember {
    * joined member is expected to receive traffic; a node that is still dialing cannot.
    */
   joined = false
+  /**
+   * When this member last changed the principal it names (local clock): the run takes the
+   * mesh as formed at the last such change, not when its own polling timer got to look.
+   */
+  principalSince: number | undefined
 
   constructor(init: SimMemberInit) {
     this.init = init
@@ -75,6 +80,10 @@ export class SimMember {
       roleStore: this.roleStore,
       deliveredStore: this.deliveredStore,
       ...(this.init.logger !== undefined ? { logger: this.init.logger } : {}),
+    })
+    this.principalSince = undefined
+    node.roles?.addEventListener('roles.principal-changed', () => {
+      this.principalSince = Date.now()
     })
     await node.start()
     this.node_ = node
