@@ -18,6 +18,11 @@ export interface MemberHeartbeatDetail {
   /** The member entry after the heartbeat was recorded. */
   member: Member
   receivedAt: number
+  /**
+   * When the sender says it sent it (the envelope's timestamp; its own clock, untrusted). A
+   * late heartbeat's step is as old as this: the step divergence check excuses that much.
+   */
+  sentAt: number
   /** True when the heartbeat changed what an election reads (or the member is new). */
   electionChanged: boolean
 }

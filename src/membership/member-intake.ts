@@ -75,7 +75,10 @@ export class MemberIntake {
       this.capacity(),
       envelope.seq,
     )
-    this.recorded(peerId, decoded.value, envelope.globalStep, receivedAt, result, receivedAt)
+    this.recorded(peerId, decoded.value, envelope.globalStep, receivedAt, result, {
+      heardAt: receivedAt,
+      sentAt: envelope.timestamp,
+    })
     return { verdict: 'accept' }
   }
 
@@ -100,8 +103,8 @@ export class MemberIntake {
       if (result.accepted && result.joined) imported++
       // The peer's own entry is its heartbeat of now; the others are hearsay, not heartbeats
       // (their step and claim are as old as the reporter's copy).
-      const receivedAt = own ? now : undefined
-      this.recorded(entry.id, entry.heartbeat, entry.step, now - entry.ageMs, result, receivedAt)
+      const heard = own ? { heardAt: now, sentAt: now } : undefined
+      this.recorded(entry.id, entry.heartbeat, entry.step, now - entry.ageMs, result, heard)
     }
     this.counters.membersImported += imported
     this.init.log?.debug({ from, members: members.length, imported }, 'member table imported')
@@ -142,7 +145,7 @@ export class MemberIntake {
     receivedAt: number,
     result: ObserveResult,
     /** Set for a heartbeat (or a peer speaking for itself): raises `members.heartbeat`. */
-    heardAt: number | undefined,
+    heard: { heardAt: number; sentAt: number } | undefined,
   ): void {
     const { events, log } = this.init
     if (!result.accepted) {
@@ -174,14 +177,15 @@ export class MemberIntake {
       })
     }
     const detail =
-      heardAt === undefined
+      heard === undefined
         ? undefined
         : {
             peerId,
             heartbeat,
             step,
             member,
-            receivedAt: heardAt,
+            receivedAt: heard.heardAt,
+            sentAt: heard.sentAt,
             electionChanged: result.electionChanged,
           }
     // A leaving heartbeat may hand the principal's term over: roles take the claim before

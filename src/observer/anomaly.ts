@@ -1,6 +1,6 @@
 /**
  * Anomalies (DESIGN §7): what an observer reports, and the pure rules that turn a frame's
- * verdict into one. Only `reject` verdicts are anomalies: an `ignore` (a near STEP_SKEW at a
+ * verdict into one. Only `reject` verdicts are anomalies: an `ignore` (a late or near STEP_SKEW at a
  * step boundary, a copy of our own frame, a frame on a foreign topic) is benign noise that
  * honest peers produce, and a REPLAY or forgery is blamed on the peer that *signed* the gossip
  * message carrying it (a replayer signs the frames it republishes), never on the frame's

@@ -127,7 +127,15 @@ export class MeshObserver extends TypedEventEmitter<MeshObserverEvents> implemen
         2 * components.liveConfig.config.stepWindow + 1,
       )
       this.detectors.push(
-        new StepDivergenceDetector({ members, identity: components.identity, sink }, { maxSteps }),
+        new StepDivergenceDetector(
+          {
+            members,
+            identity: components.identity,
+            sink,
+            stepIntervalMs: () => components.liveConfig.config.stepIntervalMs ?? 0,
+          },
+          { maxSteps },
+        ),
         new FlappingDetector({ members, sink, now }),
       )
     }

@@ -38,6 +38,8 @@ export type RoleSource = Listening<RoleEventMap>
 export interface ObserverConfig {
   readonly config: Readonly<{
     stepWindow: number
+    /** Optional: a late heartbeat's age is then excused from step divergence. */
+    stepIntervalMs?: number
     floodRatePerSecond?: number
     floodBurst?: number
   }>

@@ -19,8 +19,8 @@ export type VerdictCode = (typeof VERDICT_CODES)[number]
 /**
  * The one place where a code becomes a verdict. Everything detected as bad is rejected, so
  * gossipsub's score prunes the peer. A copy of our own message is ignored (not its fault), and
- * verifyFrame softens a STEP_SKEW of at most 2 windows + 1, and a REPLAY below the replay
- * window (not provably seen), to ignore (PROTOCOL.md §4).
+ * verifyFrame softens a STEP_SKEW behind the window (late) or at most 2 windows + 1 ahead, and
+ * a REPLAY below the replay window (not provably seen), to ignore (PROTOCOL.md §4).
  */
 export const VERDICT_OF: Readonly<Record<VerdictCode, Verdict>> = {
   ACCEPTED: 'accept',

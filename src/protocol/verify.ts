@@ -84,9 +84,11 @@ export function verifyFrame(frame: Uint8Array, ctx: VerifyContext): VerifyResult
       envelope,
       `step ${step} is outside ${ctx.localStep} ± ${stepWindow}`,
     )
-    // A small skew may be the receiver's own lag, and gossipsub penalises the forwarder, not
-    // just the author: ignore it then, so honest relays keep their score; reject the far ones.
-    return Math.abs(step - ctx.localStep) <= NEAR_SKEW_FACTOR * stepWindow + 1
+    // A frame from the past may simply be late: the receiver's own backlog, or a slow path,
+    // is no fault of its author, and gossipsub penalises the forwarder too. Ignore it, so
+    // honest peers keep their score. A frame can never arrive before it was sent: a step far
+    // ahead is its author's, rejected. A small skew ahead may be our own lag: ignored too.
+    return step < ctx.localStep || step - ctx.localStep <= NEAR_SKEW_FACTOR * stepWindow + 1
       ? { ...skew, verdict: 'ignore' }
       : skew
   }

@@ -119,10 +119,33 @@ describe('MeshObserver', () => {
     expect(observer.anomalies()[0]!.detail).toContain('more than 1 frames/s (burst 2)')
   })
 
+  it('does not take a late heartbeat for a diverging step: its age explains its step', () => {
+    const interval = 2000
+    const { observer, members } = setup({}, { stepIntervalMs: interval })
+    const ours = 100 // setup's identity.step
+    const heartbeat = (peerId: string, step: number, ageMs: number): void => {
+      const receivedAt = 1_000_000
+      members.safeDispatchEvent('members.heartbeat', {
+        detail: { peerId, step, receivedAt, sentAt: receivedAt - ageMs },
+      })
+    }
+    heartbeat('late', ours - 12, 12 * interval + 500) // sent 12 steps ago, in step then
+    heartbeat('lagging', ours - 12, 100) // sent just now, 12 steps behind
+    heartbeat('ahead', ours + 12, 12 * interval) // no age makes a step ahead honest
+    expect(
+      observer
+        .anomalies({ kinds: new Set(['STEP_DIVERGENCE']) })
+        .map((a) => a.peerId)
+        .sort(),
+    ).toEqual(['ahead', 'lagging'])
+  })
+
   it('reports STEP_DIVERGENCE, SPLIT_BRAIN and MEMBER_FLAPPING from the components', () => {
     const { observer, members, roles } = setup()
     const heartbeat = (peerId: string, step: number): void => {
-      members.safeDispatchEvent('members.heartbeat', { detail: { peerId, step, receivedAt: 1000 } })
+      members.safeDispatchEvent('members.heartbeat', {
+        detail: { peerId, step, receivedAt: 1000, sentAt: 1000 },
+      })
     }
     heartbeat('near', 101) // honest lag
     heartbeat('liar', 100 + 1000)

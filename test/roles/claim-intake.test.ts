@@ -87,7 +87,15 @@ function heartbeatEvent(
     ...over,
   }
   const member = { id: peerId, status: 'alive' } as Member
-  return { peerId, heartbeat, step: 1, member, receivedAt, electionChanged: false }
+  return {
+    peerId,
+    heartbeat,
+    step: 1,
+    member,
+    receivedAt,
+    sentAt: receivedAt,
+    electionChanged: false,
+  }
 }
 
 describe('claimFromHeartbeat', () => {

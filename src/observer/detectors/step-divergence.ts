@@ -1,4 +1,9 @@
-/** STEP_DIVERGENCE: a member whose heartbeat announces a step far from ours. */
+/**
+ * STEP_DIVERGENCE: a member whose heartbeat announces a step far from ours. A heartbeat that
+ * arrives late (this node's own backlog after a pause, a slow path) carries the step of when
+ * it was sent: as many steps behind as its age, by the sender's timestamp, explains are no
+ * divergence. The timestamp only ever excuses; a step ahead of ours never is.
+ */
 import type { NodeIdentity } from '../../node/ports.js'
 import type { AnomalySink } from '../anomaly-reporter.js'
 import type { MemberSource } from '../sources.js'
@@ -8,6 +13,8 @@ export interface StepDivergenceComponents {
   members: MemberSource
   identity: Pick<NodeIdentity, 'step'>
   sink: AnomalySink
+  /** The mesh's step interval now (read live). */
+  stepIntervalMs: () => number
 }
 
 export class StepDivergenceDetector implements Detector {
@@ -25,9 +32,10 @@ export class StepDivergenceDetector implements Detector {
     members.addEventListener(
       'members.heartbeat',
       (event) => {
-        const { peerId, step, receivedAt } = event.detail
+        const { peerId, step, receivedAt, sentAt } = event.detail
         const ours = identity.step
         if (Math.abs(step - ours) <= this.maxSteps) return
+        if (step < ours && ours - step - this.stepsOld(receivedAt - sentAt) <= this.maxSteps) return
         sink.record({
           kind: 'STEP_DIVERGENCE',
           peerId,
@@ -38,5 +46,11 @@ export class StepDivergenceDetector implements Detector {
       },
       { signal },
     )
+  }
+
+  /** Whole steps that passed while a frame `ageMs` old was on its way. */
+  private stepsOld(ageMs: number): number {
+    const interval = this.components.stepIntervalMs()
+    return ageMs > 0 && interval > 0 ? Math.floor(ageMs / interval) : 0
   }
 }
