@@ -1,13 +1,13 @@
 /**
  * Audit log of advice issued through the API: `<dataDir>/advice-audit.jsonl`, one JSON line per
- * event (who, when, what, outcome), appended with fsync. `issue` lines are written when the
+ * event (who, when, what, outcome), appended with fsync, moved to `.1` past 1 MiB (bounded). `issue` lines are written when the
  * request is answered; `outcome` lines when the advice is final (every target answered or it
  * expired).
  */
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { JsonLinesAppender } from '../store/jsonl-appender.js'
-import { ADVICE_AUDIT_FILE } from './constants.js'
+import { ADVICE_AUDIT_FILE, ADVICE_AUDIT_MAX_BYTES } from './constants.js'
 import type { Advice, AdviceView } from './types.js'
 
 export interface AuditEntry {
@@ -28,8 +28,10 @@ export interface AdviceAudit {
 export class FileAdviceAudit implements AdviceAudit {
   private readonly file: JsonLinesAppender
 
-  constructor(dataDir: string) {
-    this.file = new JsonLinesAppender(join(dataDir, ADVICE_AUDIT_FILE))
+  constructor(dataDir: string, init: { maxBytes?: number } = {}) {
+    this.file = new JsonLinesAppender(join(dataDir, ADVICE_AUDIT_FILE), {
+      maxBytes: init.maxBytes ?? ADVICE_AUDIT_MAX_BYTES,
+    })
   }
 
   get path(): string {

@@ -33,3 +33,5 @@ export const COMPACT_MIN_LINES = 1000
 
 export const ADVICE_LOG_FILE = 'advice.jsonl'
 export const ADVICE_AUDIT_FILE = 'advice-audit.jsonl'
+/** Past this size the audit moves to `advice-audit.jsonl.1` (replacing it): two files at most. */
+export const ADVICE_AUDIT_MAX_BYTES = 1024 * 1024
