@@ -34,6 +34,14 @@ describe('control API: reads', () => {
     expect((await fetch(api.url('/health'))).status).toBe(200)
   })
 
+  it('serves the icon at /favicon.ico without a token (browsers ask for it on any page)', async () => {
+    const api = await apis.start(await fixture.node())
+    const icon = await fetch(api.url('/favicon.ico'))
+    expect(icon.status).toBe(200)
+    expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/)
+    expect(await icon.text()).toMatch(/^<svg /)
+  })
+
   it('is not ready while the join sync waits for bootstrap peers, then ready', async () => {
     const gone = await fixture.node()
     const address = gone.getMultiaddrs()[0]!

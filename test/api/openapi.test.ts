@@ -201,6 +201,9 @@ const producers: Record<string, Record<string, (a: Apis) => Promise<Produced>>> 
     '503': async ({ ready }) => await answer(fetch(ready.url('/v1/metrics/network'))),
   },
   'GET /health': { '200': async ({ ready }) => await answer(fetch(ready.url('/health'))) },
+  'GET /favicon.ico': {
+    '200': async ({ ready }) => ({ status: (await fetch(ready.url('/favicon.ico'))).status }),
+  },
   'GET /ready': {
     '200': async ({ ready }) => await answer(fetch(ready.url('/ready'))),
     '503': async ({ idle }) => await answer(fetch(idle.url('/ready'))),

@@ -4,7 +4,7 @@ import { events } from './events.js'
 import { health, metrics, networkMetrics, ready } from './health.js'
 import { listKeys, postKeys } from './keys.js'
 import { getMessages, postMessages } from './messages.js'
-import { dashboard, openapi } from './meta.js'
+import { dashboard, favicon, openapi } from './meta.js'
 import { peers } from './peers.js'
 import type { ApiRoute, HttpMethod } from './route.js'
 import { status } from './status.js'
@@ -12,6 +12,7 @@ import { status } from './status.js'
 /** Every route the server has, in the order of `/openapi.json`. */
 export const API_ROUTES: readonly ApiRoute[] = [
   dashboard,
+  favicon,
   health,
   ready,
   metrics,
