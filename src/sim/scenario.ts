@@ -168,10 +168,19 @@ function mostSpecific(errors: ErrorObject[]): ErrorObject | undefined {
   )
 }
 
+/** `/timeline/0/groups` as `timeline[0].groups`: the form the scenario's own checks use. */
+function fieldPath(instancePath: string): string {
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((segment) => (/^\d+$/.test(segment) ? `[${segment}]` : `.${segment}`))
+    .join('')
+    .replace(/^\./, '')
+}
+
 function describe(error: ErrorObject | undefined): string {
   if (error === undefined) return 'invalid scenario'
-  const path =
-    error.instancePath === '' ? 'the scenario' : error.instancePath.slice(1).replaceAll('/', '.')
+  const path = error.instancePath === '' ? 'the scenario' : fieldPath(error.instancePath)
   if (error.keyword === 'discriminator') {
     const tag = String(error.params['tag'])
     const valid = TIMELINE_ACTIONS.join(', ')

@@ -47,7 +47,7 @@ describe('scenario files', () => {
     [{ ...minimal, colour: 'red' }, /unknown field "colour"/],
     [{ ...minimal, nodes: { count: 0 } }, /nodes\.count must be >= 1/],
     [{ ...minimal, duration: 'long' }, /duration must be number/],
-    [{ ...minimal, timeline: [{ at: 1, action: 'explode' }] }, /timeline\.0/],
+    [{ ...minimal, timeline: [{ at: 1, action: 'explode' }] }, /timeline\[0\]/],
     [
       { ...minimal, timeline: [{ at: 1, action: 'attack', attacker: 'ninja' }] },
       /attacker must be one of forger/,

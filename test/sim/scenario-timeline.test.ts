@@ -17,7 +17,7 @@ function refusal(timeline: unknown[]): string {
 describe('timeline actions', () => {
   it('an unknown action is named, with the valid ones', () => {
     expect(refusal([{ at: 1, action: 'explode' }])).toBe(
-      'scenario x.json: timeline.0: unknown action "explode" (valid: kill, restart, partition, heal, weight, advice, attack)',
+      'scenario x.json: timeline[0]: unknown action "explode" (valid: kill, restart, partition, heal, weight, advice, attack)',
     )
     expect(TIMELINE_ACTIONS).toEqual([
       'kill',
@@ -32,12 +32,12 @@ describe('timeline actions', () => {
 
   it("a known action's errors are about its own fields", () => {
     expect(refusal([{ at: 1, action: 'kill' }])).toBe(
-      'scenario x.json: timeline.0: missing field "node"',
+      'scenario x.json: timeline[0]: missing field "node"',
     )
     expect(refusal([{ at: 1, action: 'heal', node: 1 }])).toBe(
-      'scenario x.json: timeline.0: unknown field "node"',
+      'scenario x.json: timeline[0]: unknown field "node"',
     )
-    expect(refusal([{ at: 1 }])).toMatch(/timeline\.0: missing field "action"/)
+    expect(refusal([{ at: 1 }])).toMatch(/timeline\[0\]: missing field "action"/)
   })
 })
 
@@ -80,7 +80,10 @@ describe('observers in partition groups', () => {
 
   it.each([
     [[[0, 'obs2'], [1]], /timeline\[0\]: observer obs2 does not exist \(observers: obs0\.\.obs1\)/],
-    [[[0, 'observer'], [1]], /timeline\.0\.groups\.0\.1 must be a node index or an observer name/],
+    [
+      [[0, 'observer'], [1]],
+      /timeline\[0\]\.groups\[0\]\[1\] must be a node index or an observer name/,
+    ],
     [
       [
         [0, 'obs0'],

@@ -78,7 +78,7 @@ describe('patternmesh simulate from any directory', () => {
     const run = await simulate('explode.json')
     expect(run.code).toBe(2)
     expect(run.stderr).toBe(
-      `patternmesh: error: scenario ${join(dir, 'explode.json')}: timeline.0: unknown action "explode" (valid: kill, restart, partition, heal, weight, advice, attack)\n`,
+      `patternmesh: error: scenario ${join(dir, 'explode.json')}: timeline[0]: unknown action "explode" (valid: kill, restart, partition, heal, weight, advice, attack)\n`,
     )
   })
 
