@@ -102,6 +102,14 @@ const ATTACK_KINDS: ReadonlySet<string> = new Set(
   ANOMALY_KINDS.filter((kind) => !MESH_EVENT_KINDS.has(kind)),
 )
 
+/** A member's name in the scenario (`n3`, `obs0`), or its short peer id if not a member. */
+function memberName(record: RunRecord, peerId: string): string {
+  const member = record.members.find((m) => m.peerId === peerId)
+  if (member === undefined) return peerId.slice(-8)
+  const nodes = record.members.filter((m) => !m.observer).length
+  return member.observer ? `obs${member.index - nodes}` : `n${member.index}`
+}
+
 /** Honest, non-observer members alive at `t`: they elect and must agree. */
 function voters(record: RunRecord, t: number): number[] {
   return record.members
@@ -319,8 +327,8 @@ export function evaluate(
       name: 'singlePrincipal',
       expected: 'every live node names the same principal at the end',
       actual:
-        named.size === 1 && only !== null
-          ? `one: ${String(only).slice(-8)}`
+        named.size === 1 && only !== null && only !== undefined
+          ? `one: ${memberName(record, only)} (…${only.slice(-8)})`
           : `${named.size} different`,
       passed: !expect.singlePrincipal || (named.size === 1 && only !== null && only !== undefined),
     })
