@@ -14,7 +14,7 @@ import {
   OVERFLOW_LOG_INTERVAL_MS,
 } from './constants.js'
 import type { MembershipEvents } from './events.js'
-import { isPresent, memberIntervalMs, type DetectorTiming } from './failure-detector.js'
+import { isPresent, memberIntervalMs, statusFor, type DetectorTiming } from './failure-detector.js'
 import { FlapTracker, type FlapPolicy } from './flapping.js'
 import { decodeHeartbeat, type HeartbeatPayload } from './heartbeat.js'
 import { encodeMemberTable } from './member-exchange.js'
@@ -30,6 +30,8 @@ export interface MemberIntakeInit {
   table: MemberTable
   events: Pick<TypedEventTarget<MembershipEvents>, 'safeDispatchEvent'>
   selfId: () => string
+  /** This node's global step now: a heartbeat's own step tells how old it is at least. */
+  localStep: () => number
   config: () => Readonly<MeshConfig>
   timing: () => DetectorTiming
   flapping: { maxChanges?: number; windowHeartbeats?: number } | undefined
@@ -45,6 +47,8 @@ export class MemberIntake {
     overflow: 0,
     tablesImported: 0,
     membersImported: 0,
+    /** Heartbeats of dead members that were already too old to prove them alive. */
+    lateHeartbeats: 0,
   }
 
   private readonly init: MemberIntakeInit
@@ -67,6 +71,10 @@ export class MemberIntake {
       return { verdict: 'reject', code: 'MALFORMED', detail: decoded.detail }
     }
     this.counters.heartbeatsReceived++
+    if (this.tooLateToRevive(peerId, decoded.value, envelope.globalStep, receivedAt)) {
+      this.counters.lateHeartbeats++
+      return { verdict: 'accept' }
+    }
     const result = this.init.table.observe(
       peerId,
       decoded.value,
@@ -80,6 +88,29 @@ export class MemberIntake {
       sentAt: envelope.timestamp,
     })
     return { verdict: 'accept' }
+  }
+
+  /**
+   * A dead member's heartbeat that arrives late (this node's backlog after a pause, a slow
+   * path) proves nothing of now: its step, which is authenticated, says it was sent at least
+   * (steps behind − 1) step intervals ago. When it was dead already by then, it stays dead;
+   * a member that really came back heartbeats at the current step. The sender's timestamp is
+   * not trusted here.
+   */
+  private tooLateToRevive(
+    peerId: string,
+    heartbeat: HeartbeatPayload,
+    step: number,
+    receivedAt: number,
+  ): boolean {
+    const member = this.init.table.get(peerId)
+    if (member?.status !== 'dead') return false
+    const stepsBehind = this.init.localStep() - step
+    if (stepsBehind < 2) return false
+    const sentBy = receivedAt - (stepsBehind - 1) * this.init.config().stepIntervalMs
+    const timing = this.init.timing()
+    const interval = memberIntervalMs(heartbeat.intervalMs ?? null, timing.heartbeatIntervalMs)
+    return statusFor(sentBy, receivedAt, interval, timing.suspectAfter, timing.deadAfter) === 'dead'
   }
 
   /**

@@ -62,6 +62,7 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
       table: this.table,
       events: this,
       selfId: () => components.identity.peerId,
+      localStep: () => components.identity.step,
       config: () => components.liveConfig.config,
       timing: () => this.timing(),
       flapping: init.flapping,
@@ -221,6 +222,7 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
       ...this.sent,
       ...this.intake.counters,
       tableFailures: this.exchange?.counters.failed ?? 0,
+      lateHeartbeats: this.intake.counters.lateHeartbeats,
       pauseHolds: this.schedule.pauseStats.holds,
       pauseHoldsReleased: this.schedule.pauseStats.released,
     }

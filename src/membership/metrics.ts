@@ -64,6 +64,12 @@ export function registerMembershipMetrics(
   )
   mirrorCounter(
     registry,
+    'patternmesh_membership_late_heartbeats_total',
+    "Dead members' heartbeats that arrived too late, by their step, to prove them alive.",
+    () => members.stats().lateHeartbeats,
+  )
+  mirrorCounter(
+    registry,
     'patternmesh_membership_pause_holds_total',
     'Times the failure detector held its judgement because this process was paused (GC, a starved core).',
     () => members.stats().pauseHolds,
