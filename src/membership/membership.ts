@@ -222,7 +222,6 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
       ...this.sent,
       ...this.intake.counters,
       tableFailures: this.exchange?.counters.failed ?? 0,
-      lateHeartbeats: this.intake.counters.lateHeartbeats,
       pauseHolds: this.schedule.pauseStats.holds,
       pauseHoldsReleased: this.schedule.pauseStats.released,
     }

@@ -102,12 +102,18 @@ const ATTACK_KINDS: ReadonlySet<string> = new Set(
   ANOMALY_KINDS.filter((kind) => !MESH_EVENT_KINDS.has(kind)),
 )
 
-/** A member's name in the scenario (`n3`, `obs0`), or its short peer id if not a member. */
-function memberName(record: RunRecord, peerId: string): string {
+/** A member as the simulation names it: n0, n1, … for members, obs0, … for observers. */
+export function memberName(record: RunRecord, index: number): string {
+  const member = record.members.find((m) => m.index === index)
+  if (member?.observer !== true) return `n${index}`
+  const firstObserver = Math.min(...record.members.filter((m) => m.observer).map((m) => m.index))
+  return `obs${index - firstObserver}`
+}
+
+/** The scenario's name of the member with this peer id, or its short peer id if none. */
+function nameOfPeer(record: RunRecord, peerId: string): string {
   const member = record.members.find((m) => m.peerId === peerId)
-  if (member === undefined) return peerId.slice(-8)
-  const nodes = record.members.filter((m) => !m.observer).length
-  return member.observer ? `obs${member.index - nodes}` : `n${member.index}`
+  return member === undefined ? peerId.slice(-8) : memberName(record, member.index)
 }
 
 /** Honest, non-observer members alive at `t`: they elect and must agree. */
@@ -328,7 +334,7 @@ export function evaluate(
       expected: 'every live node names the same principal at the end',
       actual:
         named.size === 1 && only !== null && only !== undefined
-          ? `one: ${memberName(record, only)} (…${only.slice(-8)})`
+          ? `one: ${nameOfPeer(record, only)} (…${only.slice(-8)})`
           : `${named.size} different`,
       passed: !expect.singlePrincipal || (named.size === 1 && only !== null && only !== undefined),
     })

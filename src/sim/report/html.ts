@@ -2,7 +2,7 @@
  * `report.html`: one self-contained page with timelines drawn as inline SVG (global step per
  * node, principal over time, anomalies), the expectations and the figures. No scripts.
  */
-import type { RunRecord } from '../expectations.js'
+import { memberName, type RunRecord } from '../expectations.js'
 import type { SimulationReport } from './report.js'
 
 const WIDTH = 900
@@ -191,14 +191,6 @@ function anomalyChart(
   const labels = kinds.map((k, row) => `<text x="5" y="${20 + row * 18}">${esc(k)}</text>`).join('')
   return `<svg width="${WIDTH}" height="${height}" role="img" aria-label="anomalies over time">${marks(record, scale, height)}${labels}${dots}${axis(scale, height)}</svg>
 <p><span style="color:#d62728">●</span> against an attacker &nbsp; <span style="color:#ff7f0e">●</span> against a member</p>`
-}
-
-/** A member as the simulation names it: n0, n1, … for members, obs0, … for observers. */
-function memberName(record: RunRecord, index: number): string {
-  const member = record.members.find((m) => m.index === index)
-  if (member?.observer !== true) return `n${index}`
-  const firstObserver = Math.min(...record.members.filter((m) => m.observer).map((m) => m.index))
-  return `obs${index - firstObserver}`
 }
 
 function esc(text: string): string {
