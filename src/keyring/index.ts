@@ -1,7 +1,9 @@
 export {
   KeyringService,
   keyring,
+  heldKeyIds,
   type KeyringComponents,
+  type KeyringHeartbeats,
   type KeyringInit,
   type KeyView,
   type KeyOpResult,

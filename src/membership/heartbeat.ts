@@ -4,6 +4,7 @@
  * (`HEARTBEAT_MAX_BYTES`) and schema-checked; unknown fields from newer versions are dropped.
  */
 import { Ajv } from 'ajv'
+import { MAX_KEYS } from '../pattern/index.js'
 import { MAX_PEER_RECORD_CHARS } from '../peers/constants.js'
 import { decodeJsonPayload, encodeJsonPayload } from '../protocol/json-payload.js'
 import {
@@ -55,12 +56,26 @@ export interface HeartbeatPayload {
    * can dial it. Checked and stored by src/peers; absent from older peers.
    */
   peerRecord?: string
+  /**
+   * The network keys the sender holds (ids only, never bytes), so every member's `GET /v1/keys`
+   * counts who holds each within a heartbeat of a rotation. Absent from older peers.
+   */
+  keyring?: HeartbeatKeyring
+}
+
+/** Key ids a member holds, and the one it stamps with. */
+export interface HeartbeatKeyring {
+  primary: string
+  ids: string[]
 }
 
 /** A peer id as it travels: base58btc or base32 text. */
 export const PEER_ID_SCHEMA = { type: 'string', pattern: '^[A-Za-z0-9]{1,128}$' } as const
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
+
+/** A key id: the first 8 hex digits of the key's SHA-256. */
+const KEY_ID_SCHEMA = { type: 'string', pattern: '^[0-9a-f]{8}$' } as const
 
 export const HEARTBEAT_SCHEMA = {
   type: 'object',
@@ -98,6 +113,15 @@ export const HEARTBEAT_SCHEMA = {
       maxProperties: MAX_METADATA_ENTRIES,
       propertyNames: { maxLength: MAX_METADATA_KEY_LENGTH },
       additionalProperties: { type: 'string', maxLength: MAX_METADATA_VALUE_LENGTH },
+    },
+    keyring: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['primary', 'ids'],
+      properties: {
+        primary: KEY_ID_SCHEMA,
+        ids: { type: 'array', maxItems: MAX_KEYS, uniqueItems: true, items: KEY_ID_SCHEMA },
+      },
     },
     peerRecord: {
       type: 'string',

@@ -20,6 +20,7 @@ export {
   encodeHeartbeat,
   type ActivityStatus,
   type DecodeResult,
+  type HeartbeatKeyring,
   type HeartbeatPayload,
 } from './heartbeat.js'
 export {

@@ -1,7 +1,7 @@
 /** The contract of Membership: what it takes, how it is configured, what it reports. */
 import type { Logger } from 'pino'
 import type { ControlChannel, LiveConfig, NodeEvents, NodeIdentity } from '../node/ports.js'
-import type { ActivityStatus } from './heartbeat.js'
+import type { ActivityStatus, HeartbeatKeyring } from './heartbeat.js'
 import type { MemberExchangeComponents } from './member-exchange.js'
 
 /**
@@ -36,6 +36,8 @@ export interface MembershipInit {
    * addresses (src/peers seals it). Received ones reach src/peers by `members.heartbeat`.
    */
   peerRecord?: () => string | undefined
+  /** The key ids this node holds, put in every heartbeat (src/keyring reads members' ones). */
+  keyring?: () => HeartbeatKeyring | undefined
 }
 
 /** What roles (and later the API) put into the outgoing heartbeats. */

@@ -256,6 +256,8 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
     if (this.init.metadata !== undefined) heartbeat.metadata = { ...this.init.metadata }
     const peerRecord = this.init.peerRecord?.()
     if (peerRecord !== undefined) heartbeat.peerRecord = peerRecord
+    const keyring = this.init.keyring?.()
+    if (keyring !== undefined) heartbeat.keyring = keyring
     return heartbeat
   }
 

@@ -9,7 +9,7 @@ import {
   type DirectMessaging,
   type MessageLog,
 } from '../direct/index.js'
-import { keyring, type KeyringService } from '../keyring/index.js'
+import { heldKeyIds, keyring, type KeyringService } from '../keyring/index.js'
 import { RepairService } from '../delivery/index.js'
 import { Membership } from '../membership/index.js'
 import type { MeshNode, Service } from '../node/index.js'
@@ -133,6 +133,7 @@ export function buildServices(node: MeshNode, init: MeshPeerInit): PeerServices 
       ...(options.version !== undefined ? { version: options.version } : {}),
       ...(node.config.nodeId !== undefined ? { metadata: { nodeId: node.config.nodeId } } : {}),
       peerRecord: () => records.current(),
+      keyring: () => heldKeyIds(node.generator),
     },
   )
   // Our signed record rides our heartbeats and members' records land in the peer store; the
@@ -273,7 +274,8 @@ function keyringService(
   members: Membership | undefined,
   init: MeshPeerInit,
 ): KeyringService {
-  return keyring()({
+  return keyring(init.services?.keyring)({
+    heartbeats: members,
     identity: node,
     keys: node.generator,
     libp2p: node.libp2p,

@@ -1,6 +1,6 @@
 /** What a MeshPeer is built from. */
 import type { AdviceAudit, AdviceStore } from '../advice/index.js'
-import type { KeyAudit, KeyringStore } from '../keyring/index.js'
+import type { KeyAudit, KeyringInit, KeyringStore } from '../keyring/index.js'
 import type { RepairInit } from '../delivery/index.js'
 import type { MeshNodeInit } from '../node/index.js'
 import type { RoleStateStore } from '../roles/index.js'
@@ -22,6 +22,8 @@ export interface MeshPeerInit extends Omit<MeshNodeInit, 'announceSteps'> {
     keyringStore?: KeyringStore
     /** The key operations asked through the API (the daemon's `key-audit.jsonl`). */
     keyAudit?: KeyAudit
+    /** The keyring's anti-entropy period and clock (default: every 5 heartbeats). */
+    keyring?: KeyringInit
     /** Repair's clock, randomness and test hooks (retention itself is config: retentionMs). */
     repair?: RepairInit
   }

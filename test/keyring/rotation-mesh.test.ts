@@ -39,12 +39,23 @@ const logger = pino(
 const events: string[] = []
 
 async function peer(
-  init: { privateKey?: PrivateKey; store?: MemoryKeyringStore; seed?: string } = {},
+  init: {
+    privateKey?: PrivateKey
+    store?: MemoryKeyringStore
+    seed?: string
+    /** The keyring's anti-entropy period (0: off). */
+    syncIntervalMs?: number
+  } = {},
 ): Promise<MeshPeer> {
   const node = await fixture.node(
     { ...CONFIG, ...(init.seed !== undefined ? { seed: init.seed } : {}) },
     {
-      services: { ...(init.store !== undefined ? { keyringStore: init.store } : {}) },
+      services: {
+        ...(init.store !== undefined ? { keyringStore: init.store } : {}),
+        ...(init.syncIntervalMs !== undefined
+          ? { keyring: { syncIntervalMs: init.syncIntervalMs } }
+          : {}),
+      },
       logger,
       ...(init.privateKey !== undefined ? { privateKey: init.privateKey } : {}),
     },
@@ -53,9 +64,9 @@ async function peer(
   return node
 }
 
-async function mesh(n: number): Promise<MeshPeer[]> {
+async function mesh(n: number, init: { syncIntervalMs?: number } = {}): Promise<MeshPeer[]> {
   const nodes: MeshPeer[] = []
-  for (let i = 0; i < n; i++) nodes.push(await peer())
+  for (let i = 0; i < n; i++) nodes.push(await peer(init))
   for (const node of nodes.slice(1)) await connect(node, nodes[0]!)
   await untilAllAlive(nodes)
   return nodes
@@ -107,6 +118,43 @@ describe('the keyring on in-process peers', () => {
     )
     expect(nodes[1]!.generator.primaryId).toBe(keyId(OLD))
     expect(admin.list()[0]).toEqual({ id: keyId(OLD), primary: true, members: 3 })
+    expectNoKeyBytes()
+  }, 30_000)
+
+  it('every member counts who holds each key from heartbeats, with no exchange between them', async () => {
+    // Anti-entropy off: the members other than the admin exchange keyrings only as they connect,
+    // all before the install. What each holds after it reaches them by heartbeats alone.
+    const nodes = await mesh(4, { syncIntervalMs: 0 })
+    // Every connection made first: a new one would exchange keyrings.
+    await until(() => nodes.every((n) => n.libp2p.getPeers().length === 3), {
+      message: 'every member connected to every other',
+    })
+    const admin = nodes[0]!.keyring!
+    expect((await admin.install(NEW_HEX)).results.map((r) => r.status)).toEqual(Array(3).fill('ok'))
+    const both = [
+      { id: keyId(OLD), primary: true, members: 4 },
+      { id: keyId(NEW), primary: false, members: 4 },
+    ]
+    await until(
+      () => nodes.every((n) => JSON.stringify(n.keyring!.list()) === JSON.stringify(both)),
+      {
+        timeout: 10 * CONFIG.heartbeatIntervalMs,
+        message: `every member lists both keys on 4 members: ${JSON.stringify(nodes.map((n) => n.keyring!.list()))}`,
+      },
+    )
+    await admin.use(keyId(NEW))
+    expect(await admin.remove(keyId(OLD)).catch((e: Error) => e.message)).toMatch(/retention/)
+    const newOnly = [
+      { id: keyId(NEW), primary: true, members: 4 },
+      { id: keyId(OLD), primary: false, members: 4 },
+    ]
+    await until(
+      () => nodes.every((n) => JSON.stringify(n.keyring!.list()) === JSON.stringify(newOnly)),
+      {
+        timeout: 10 * CONFIG.heartbeatIntervalMs,
+        message: 'every member lists the new primary on 4 members',
+      },
+    )
     expectNoKeyBytes()
   }, 30_000)
 

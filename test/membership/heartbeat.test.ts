@@ -18,6 +18,7 @@ const valid: HeartbeatPayload = {
   observer: false,
   eligible: true,
   metadata: { nodeId: 'edge-1' },
+  keyring: { primary: '311c3d11', ids: ['311c3d11', '0badc0de'] },
 }
 
 function bytes(value: unknown): Uint8Array {
@@ -46,6 +47,24 @@ describe('heartbeat codec', () => {
     ['a role with spaces', { ...valid, roles: ['a b'] }, /roles/],
     ['too many roles', { ...valid, roles: Array.from({ length: 9 }, () => 'x') }, /roles/],
     ['a non-string metadata value', { ...valid, metadata: { a: 1 } }, /metadata/],
+    [
+      'a key id that is not 8 hex digits',
+      { ...valid, keyring: { primary: 'KEY', ids: [] } },
+      /keyring\/primary/,
+    ],
+    [
+      'more key ids than a keyring holds',
+      {
+        ...valid,
+        keyring: { primary: '311c3d11', ids: Array.from({ length: 9 }, (_, i) => `0000000${i}`) },
+      },
+      /keyring\/ids/,
+    ],
+    [
+      'a key id twice',
+      { ...valid, keyring: { primary: '311c3d11', ids: ['311c3d11', '311c3d11'] } },
+      /keyring\/ids/,
+    ],
     ['a missing field', { ...valid, eligible: undefined }, /eligible/],
     ['an array', [valid], /heartbeat/],
     ['a number', 42, /heartbeat/],
