@@ -274,7 +274,8 @@ export class AnomalyReportService implements Service {
       kind: report.kind as ProvableCode,
       peerId: report.offender,
       step: null,
-      detail: `reported by ${reporter} with evidence (${report.count} occurrence(s)); topic ${signed.evidence.topic}`,
+      // Who reported it is `witness` (shown beside the detail): not repeated in it.
+      detail: `evidence re-verified here (${report.count} frame(s) in the report); topic ${signed.evidence.topic}`,
       at: now,
       source: 'reported',
       witness: reporter,
