@@ -91,11 +91,11 @@ export class MemberIntake {
   }
 
   /**
-   * A suspect or dead member's heartbeat that arrives late (this node's backlog after a pause,
-   * a slow path) proves nothing of now: its step, which is authenticated, says it was sent at
-   * least (steps behind − 1) step intervals ago. When the member was not alive any more by
-   * then, it stays as it is (a suspect one goes on to dead); a member that really came back
-   * heartbeats at the current step. The sender's timestamp is not trusted here.
+   * A dead member's heartbeat that arrives late (this node's backlog after a pause, a slow
+   * path) proves nothing of now: its step, which is authenticated, says it was sent at least
+   * (steps behind − 1) step intervals ago. When it was dead already by then, it stays dead;
+   * a member that really came back heartbeats at the current step. The sender's timestamp is
+   * not trusted here.
    */
   private tooLateToRevive(
     peerId: string,
@@ -104,15 +104,13 @@ export class MemberIntake {
     receivedAt: number,
   ): boolean {
     const member = this.init.table.get(peerId)
-    if (member?.status !== 'dead' && member?.status !== 'suspect') return false
+    if (member?.status !== 'dead') return false
     const stepsBehind = this.init.localStep() - step
     if (stepsBehind < 2) return false
     const sentBy = receivedAt - (stepsBehind - 1) * this.init.config().stepIntervalMs
     const timing = this.init.timing()
     const interval = memberIntervalMs(heartbeat.intervalMs ?? null, timing.heartbeatIntervalMs)
-    return (
-      statusFor(sentBy, receivedAt, interval, timing.suspectAfter, timing.deadAfter) !== 'alive'
-    )
+    return statusFor(sentBy, receivedAt, interval, timing.suspectAfter, timing.deadAfter) === 'dead'
   }
 
   /**

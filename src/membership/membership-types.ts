@@ -69,7 +69,7 @@ export interface MembershipStats {
   membersImported: number
   /** Tables asked for and not obtained: no answer, or one that does not verify or decode. */
   tableFailures: number
-  /** Heartbeats of suspect or dead members already too old, by their step, to prove them alive. */
+  /** Heartbeats of dead members already too old, by their step, to prove them alive. */
   lateHeartbeats: number
   /** Times the failure detector held its judgement because this process was paused. */
   pauseHolds: number

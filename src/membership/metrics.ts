@@ -65,7 +65,7 @@ export function registerMembershipMetrics(
   mirrorCounter(
     registry,
     'patternmesh_membership_late_heartbeats_total',
-    "Suspect or dead members' heartbeats that arrived too late, by their step, to prove them alive.",
+    "Dead members' heartbeats that arrived too late, by their step, to prove them alive.",
     () => members.stats().lateHeartbeats,
   )
   mirrorCounter(

@@ -1,7 +1,6 @@
 /**
- * A suspect or dead member's heartbeat that arrives late (a receiver's backlog, a slow path)
- * does not bring it back: its step says it was sent when the member had already stopped
- * heartbeating.
+ * A dead member's heartbeat that arrives late (a receiver's backlog, a slow path) does not
+ * bring it back: its step says it was sent when the member was already as good as dead.
  */
 import { TypedEventEmitter } from 'main-event'
 import { describe, expect, it } from 'vitest'
@@ -73,29 +72,6 @@ describe('a late heartbeat', () => {
     intake.refresh(10_000, 60_000)
     heartbeat(step, 10_000)
     expect(table.get(PEER)?.status).toBe('alive')
-    expect(intake.counters.lateHeartbeats).toBe(0)
-  })
-
-  it('of a suspect member, from steps ago, leaves it suspect, and it goes on to dead', () => {
-    const { table, clock, intake, heartbeat } = setup()
-    heartbeat(100, 0)
-    intake.refresh(350, 60_000)
-    expect(table.get(PEER)?.status).toBe('suspect')
-    clock.step = 102
-    heartbeat(100, 360)
-    expect(table.get(PEER)).toMatchObject({ status: 'suspect', lastSeen: 0 })
-    expect(intake.counters.lateHeartbeats).toBe(1)
-    intake.refresh(600, 60_000)
-    expect(table.get(PEER)?.status).toBe('dead')
-  })
-
-  it('of a suspect member, one step behind, refutes the suspicion', () => {
-    const { table, clock, intake, heartbeat } = setup()
-    heartbeat(100, 0)
-    intake.refresh(350, 60_000)
-    clock.step = 101
-    heartbeat(100, 360)
-    expect(table.get(PEER)).toMatchObject({ status: 'alive', lastSeen: 360 })
     expect(intake.counters.lateHeartbeats).toBe(0)
   })
 
