@@ -44,6 +44,11 @@ export function registerDeliveryMetrics(
     (s) => s.repairBytes,
   )
   mirror(
+    'patternmesh_repair_withheld_total',
+    'Retained frames not served to a repair request: stamped under a key this node removed.',
+    (s) => s.withheld,
+  )
+  mirror(
     'patternmesh_retention_evicted_total',
     'Retained frames evicted by age (retentionMs) or size (retentionBytes).',
     (s) => s.retention.evicted,

@@ -1,8 +1,8 @@
 /**
  * The serving side of `/patternmesh/repair/1.0.0` (PROTOCOL.md §9): a request for heads is
  * answered with what the retention buffer holds, a request for frames with those of them it
- * still holds (at most MAX_ANSWER_BYTES); a malformed or too large request is refused with an
- * error answer and counted.
+ * still holds and would accept now (at most MAX_ANSWER_BYTES); a malformed or too large request
+ * is refused with an error answer and counted.
  */
 import type { Logger } from 'pino'
 import type { Libp2pSurface } from '../node/ports.js'
@@ -19,8 +19,14 @@ import { decodeRequest, encodeError, encodeFrames, encodeHeads } from './wire.js
 export interface RepairServerComponents {
   libp2p: Libp2pSurface
   retention: RetentionBuffer
-  /** The service's counter of refused requests. */
-  counts: { refused: number }
+  /** The service's counters: refused requests, frames withheld. */
+  counts: { refused: number; withheld: number }
+  /**
+   * Whether this node would accept a retained frame now. One stamped under a key removed since
+   * is withheld, not served: the asker no longer holds that key either and would take the frame
+   * for a forgery of ours.
+   */
+  vouch?: (frame: Uint8Array) => boolean
   now: () => number
   log?: Logger
 }
@@ -54,5 +60,10 @@ export function answerRepair(
   c.retention.evict(c.now())
   const r = request.value
   if (r.op === 'heads') return encodeHeads(c.retention.heads(peerId))
-  return encodeFrames(c.retention.collect(r.sender, r.ranges, MAX_ANSWER_BYTES))
+  const frames = c.retention.collect(r.sender, r.ranges, MAX_ANSWER_BYTES)
+  const vouch = c.vouch
+  if (vouch === undefined) return encodeFrames(frames)
+  const served = frames.filter((frame) => vouch(frame))
+  c.counts.withheld += frames.length - served.length
+  return encodeFrames(served)
 }

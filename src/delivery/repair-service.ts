@@ -32,7 +32,7 @@ import { HeadsExchange } from './heads-exchange.js'
 import { DeliveryLedger, type Unrecoverable } from './ledger.js'
 import { RepairClient } from './repair-client.js'
 import { serveRepair, unserveRepair } from './repair-server.js'
-import { RepairedFrames } from './repaired-frames.js'
+import { RepairedFrames, repairMaxAgeSteps } from './repaired-frames.js'
 import { RetentionBuffer, type RetentionStats } from './retention.js'
 
 export interface RepairComponents {
@@ -76,6 +76,8 @@ export interface RepairStats {
   rejected: number
   /** Requests this node refused (malformed, too large). */
   refused: number
+  /** Retained frames not served: stamped under a key this node no longer holds. */
+  withheld: number
   /** Test hook drops. */
   dropped: number
 }
@@ -92,6 +94,7 @@ const EMPTY_STATS = {
   repairBytes: 0,
   rejected: 0,
   refused: 0,
+  withheld: 0,
   dropped: 0,
 }
 
@@ -181,6 +184,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
       retention: this.retention,
       counts: this.counts,
       now: () => this.now(),
+      vouch: (frame) => this.vouches(frame),
       log: this.log,
     })
     // A peer (re)connecting may be back from a partition or a restart: compare heads at once.
@@ -224,6 +228,12 @@ export class RepairService extends TypedEventEmitter<RepairEvents> implements Se
   /** Asks `peerId` what it retains, and notes what of it never reached us. */
   async exchangeHeads(peerId: string): Promise<number> {
     return await this.heads.exchange(peerId)
+  }
+
+  /** A retained frame this node would accept now (its keys, its retention): served. */
+  private vouches(frame: Uint8Array): boolean {
+    const maxAgeSteps = repairMaxAgeSteps(this.c.liveConfig.config)
+    return this.c.delivery.verifyRepaired(frame, maxAgeSteps).verdict === 'accept'
   }
 
   // The tap (synchronous, inside gossipsub's validator).

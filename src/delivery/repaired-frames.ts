@@ -55,6 +55,13 @@ export function checkAsked(
       }
 }
 
+/** Retention bounds how old a repaired frame may be, in steps: older ones are refused (STEP_SKEW). */
+export function repairMaxAgeSteps(
+  config: Pick<LiveConfig['config'], 'retentionMs' | 'stepIntervalMs' | 'stepWindow'>,
+): number {
+  return Math.ceil(config.retentionMs / config.stepIntervalMs) + config.stepWindow
+}
+
 export class RepairedFrames {
   private readonly c: RepairedFramesComponents
   private handing = false
@@ -71,8 +78,7 @@ export class RepairedFrames {
   /** Verifies and delivers an answer's frames; returns how many were new. */
   take(from: string, sender: string, ranges: readonly SeqRange[], frames: Uint8Array[]): number {
     const config = this.c.liveConfig.config
-    // Retention bounds how old a repaired frame may be: older steps are refused (STEP_SKEW).
-    const maxAgeSteps = Math.ceil(config.retentionMs / config.stepIntervalMs) + config.stepWindow
+    const maxAgeSteps = repairMaxAgeSteps(config)
     let delivered = 0
     for (const frame of frames) {
       this.c.counts.repairBytes += frame.length

@@ -268,11 +268,13 @@ describe('registerDeliveryMetrics', () => {
       repairBytes: 1500,
       rejected: 0,
       refused: 0,
+      withheld: 3,
       dropped: 0,
     }))
     const text = await registry.metrics()
     expect(text).toMatch(/^patternmesh_messages_unrecoverable_total 7$/m)
     expect(text).toMatch(/^patternmesh_retention_evicted_total 2$/m)
+    expect(text).toMatch(/^patternmesh_repair_withheld_total 3$/m)
     expect(text).toMatch(/^patternmesh_messages_missing 4$/m)
   })
 })

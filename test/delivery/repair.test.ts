@@ -261,4 +261,32 @@ describe('repair', () => {
     expect(a.delivery!.stats().refused).toBe(3)
     expect(a.delivery!.stats().retention.frames).toBe(1)
   })
+
+  it('withholds a retained frame stamped under a key it has removed (the asker would take it for a forgery), counted', async () => {
+    const a = await mesh.node({}, { services: { membership: false } })
+    const b = await mesh.node({}, { services: { membership: false } })
+    await connect(a, b)
+    await a.whenReady()
+    const old = await a.broadcast('under the old key')
+    const oldId = a.generator.primaryId
+    a.generator.use(a.generator.install(Buffer.from('7e'.repeat(32), 'hex')))
+    a.generator.remove(oldId)
+    const fresh = await a.broadcast('under the new key')
+    const bytes = await requestOnce(
+      b.libp2p,
+      peerIdFromString(a.peerId),
+      REPAIR_PROTOCOL,
+      encodeRequest({ v: 1, op: 'frames', sender: a.peerId, ranges: [[old.seq, fresh.seq]] }),
+      {
+        timeoutMs: 3000,
+        maxResponseBytes: MAX_ANSWER_MESSAGE_BYTES,
+      },
+    )
+    const answer = decodeAnswer(bytes)
+    expect(answer.ok && answer.value.kind).toBe('frames')
+    const frames = answer.ok && answer.value.kind === 'frames' ? answer.value.frames : []
+    expect(frames).toHaveLength(1)
+    expect(Buffer.from(frames[0]!).toString('utf8')).toContain('under the new key')
+    expect(a.delivery!.stats()).toMatchObject({ withheld: 1, retention: { frames: 2 } })
+  })
 })
