@@ -17,6 +17,8 @@ export interface HeartbeatScheduleInit {
   tick: () => void
   /** The detector alone (at a member deadline). Must not throw. */
   check: () => void
+  /** This process could not listen for `ms`: not members' silence (pause-hold.ts). */
+  excuse?: (ms: number) => void
   now: () => number
   random: () => number
 }
@@ -40,6 +42,7 @@ export class HeartbeatSchedule {
       released: () => {
         if (this.signal?.aborted === false) init.check()
       },
+      excuse: init.excuse,
       now: init.now,
     })
   }

@@ -86,6 +86,11 @@ export class MemberTable {
    * through gossip, must not bring it back (a restart's are higher: they start from the clock).
    */
   private readonly leftSeq = new Map<string, number>()
+  /**
+   * Time this node could not listen (a pause, pause-hold.ts) since each member's last
+   * heartbeat: not counted as the member's silence. Cleared by its next heartbeat.
+   */
+  private readonly pauseCredit = new Map<string, number>()
 
   get size(): number {
     return this.entries.size
@@ -172,6 +177,7 @@ export class MemberTable {
       existing.activity !== heartbeat.status ||
       existing.observer !== heartbeat.observer
     Object.assign(existing, memberFieldsOf(heartbeat, step, now))
+    this.pauseCredit.delete(peerId)
     existing.heartbeats++
     let change: StatusChange | undefined
     if (previousStatus !== status) {
@@ -189,6 +195,25 @@ export class MemberTable {
     }
   }
 
+  /**
+   * This node could not listen for `pauseMs` (up to `now`): the time is not counted as the
+   * silence of members still present, up to one dead period each (a process late all the time
+   * still judges, one dead period late at worst).
+   */
+  excusePause(pauseMs: number, now: number, timing: DetectorTiming): void {
+    if (!(pauseMs > 0)) return
+    for (const member of this.entries.values()) {
+      if (!isPresent(member.status)) continue
+      const interval = memberIntervalMs(member.intervalMs, timing.heartbeatIntervalMs)
+      const limit = Math.min(
+        now - member.lastSeen,
+        interval * Math.max(timing.deadAfter, timing.suspectAfter),
+      )
+      const credit = Math.min(limit, (this.pauseCredit.get(member.id) ?? 0) + pauseMs)
+      if (credit > 0) this.pauseCredit.set(member.id, credit)
+    }
+  }
+
   /** Runs the failure detector over every member; returns the changes it made. */
   refresh(now: number, timing: DetectorTiming): StatusChange[] {
     const changes: StatusChange[] = []
@@ -196,7 +221,7 @@ export class MemberTable {
       // Gone on purpose: only its own heartbeat changes that.
       if (member.status === 'left') continue
       const status = statusFor(
-        member.lastSeen,
+        this.silentSince(member),
         now,
         memberIntervalMs(member.intervalMs, timing.heartbeatIntervalMs),
         timing.suspectAfter,
@@ -219,7 +244,7 @@ export class MemberTable {
   nextDeadline(timing: DetectorTiming): number | undefined {
     let earliest: number | undefined
     for (const member of this.entries.values()) {
-      const at = deadlineOf(member, timing)
+      const at = deadlineOf(member, this.silentSince(member), timing)
       if (at !== undefined && (earliest === undefined || at < earliest)) earliest = at
     }
     return earliest
@@ -228,7 +253,7 @@ export class MemberTable {
   /** `nextDeadline` of one member. */
   deadlineOf(peerId: string, timing: DetectorTiming): number | undefined {
     const member = this.entries.get(peerId)
-    return member === undefined ? undefined : deadlineOf(member, timing)
+    return member === undefined ? undefined : deadlineOf(member, this.silentSince(member), timing)
   }
 
   /** Drops members dead (or left) and unheard for `retentionMs`; returns their ids. */
@@ -267,6 +292,7 @@ export class MemberTable {
     const member = this.entries.get(reported.id)
     if (!result.accepted || member === undefined) return result
     member.lastSeen = lastSeen
+    this.pauseCredit.delete(reported.id)
     if (result.joined) member.joinedAt = lastSeen
     if (judged === 'suspect') {
       // Heard a while ago by the reporter: suspect already.
@@ -281,12 +307,19 @@ export class MemberTable {
 
   delete(peerId: string): boolean {
     this.leftSeq.delete(peerId)
+    this.pauseCredit.delete(peerId)
     return this.entries.delete(peerId)
   }
 
   clear(): void {
     this.entries.clear()
     this.leftSeq.clear()
+    this.pauseCredit.clear()
+  }
+
+  /** When a member's silence began, as the failure detector counts it. */
+  private silentSince(member: Member): number {
+    return member.lastSeen + (this.pauseCredit.get(member.id) ?? 0)
   }
 
   private oldestDead(): string | undefined {
@@ -323,9 +356,13 @@ export function memberFieldsOf(
   }
 }
 
-function deadlineOf(member: Member, timing: DetectorTiming): number | undefined {
+function deadlineOf(
+  member: Member,
+  silentSince: number,
+  timing: DetectorTiming,
+): number | undefined {
   if (!isPresent(member.status)) return undefined
-  const { suspectAt, deadAt } = statusDeadlines(member.lastSeen, {
+  const { suspectAt, deadAt } = statusDeadlines(silentSince, {
     ...timing,
     heartbeatIntervalMs: memberIntervalMs(member.intervalMs, timing.heartbeatIntervalMs),
   })

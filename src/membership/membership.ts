@@ -79,6 +79,7 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
       },
       tick: () => this.tick(),
       check: () => this.check(),
+      excuse: (ms) => this.table.excusePause(ms, this.now(), this.timing()),
       now: this.now,
       random: init.random ?? Math.random,
     })

@@ -4,6 +4,10 @@
  * `PAUSE_THRESHOLD_MS` late means heartbeats may still be queued behind us, and no member may
  * be found late for the time we could not listen.
  *
+ * The time of the pause itself is excused: members' silence is counted without it (each
+ * member's detector clock moves on by the pause, up to one dead period), so a member whose
+ * heartbeats were due while we could not listen is not found late for that.
+ *
  * The hold ends as soon as this process keeps time again: a probe timer a moment after the
  * pause that fires on time means the event loop has caught up with what was queued. It lasts
  * as long as the pause at most, and never longer than a dead period. A hold that ran to its
@@ -17,6 +21,11 @@ export interface PauseHoldInit {
   maxHoldMs: () => number
   /** The hold ended early (the process keeps time again): the detector may judge now. */
   released: () => void
+  /**
+   * This process could not listen for `ms` (up to now): members' silence is counted without
+   * it. Each stretch of time is excused once, whichever timers saw it.
+   */
+  excuse?: (ms: number) => void
   now: () => number
 }
 
@@ -25,6 +34,8 @@ export interface PauseHoldStats {
   holds: number
   /** Holds ended early by an on-time probe. */
   released: number
+  /** Time (ms) this process could not listen, not counted as members' silence. */
+  excusedMs: number
 }
 
 export class PauseHold {
@@ -33,7 +44,9 @@ export class PauseHold {
   /** End of the last hold that ran to its limit: none again for a dead period after it. */
   private cappedUntil = Number.NEGATIVE_INFINITY
   private probe: ReturnType<typeof setTimeout> | undefined
-  readonly stats: PauseHoldStats = { holds: 0, released: 0 }
+  /** The end of the last pause excused: a later timer late for the same pause adds nothing. */
+  private excusedUntil = Number.NEGATIVE_INFINITY
+  readonly stats: PauseHoldStats = { holds: 0, released: 0, excusedMs: 0 }
 
   constructor(init: PauseHoldInit) {
     this.init = init
@@ -48,6 +61,12 @@ export class PauseHold {
   noteLag(lag: number): void {
     if (!(lag > PAUSE_THRESHOLD_MS)) return
     const now = this.init.now()
+    const excused = now - Math.max(now - lag, this.excusedUntil)
+    if (excused > 0) {
+      this.excusedUntil = now
+      this.stats.excusedMs += excused
+      this.init.excuse?.(excused)
+    }
     const deadPeriod = this.init.maxHoldMs()
     if (now < this.cappedUntil + deadPeriod) return
     const until = now + Math.min(lag, deadPeriod)

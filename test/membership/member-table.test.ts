@@ -62,6 +62,28 @@ describe('MemberTable', () => {
     })
   })
 
+  it("does not count a pause of this node's as members' silence, up to one dead period", () => {
+    const table = new MemberTable()
+    table.observe('a', hb(), 1, 0, 10)
+    table.observe('b', hb(), 1, 0, 10)
+    // This node could not listen from 40 to 240: a and b were due to be heard meanwhile.
+    table.excusePause(200, 240, timing)
+    expect(table.refresh(250, timing)).toEqual([])
+    expect(table.nextDeadline(timing)).toBe(450)
+    // a is heard: its next silence counts in full again.
+    table.observe('a', hb(), 2, 300, 10)
+    expect(table.refresh(449, timing)).toEqual([])
+    expect(table.refresh(550, timing)).toEqual([
+      { peerId: 'a', status: 'suspect', previous: 'alive' },
+      { peerId: 'b', status: 'suspect', previous: 'alive' },
+    ])
+    // A pause however long excuses one dead period at most: a dead member is still found.
+    const c = new MemberTable()
+    c.observe('c', hb(), 1, 0, 10)
+    c.excusePause(60_000, 60_000, timing)
+    expect(c.refresh(60_000, timing)).toEqual([{ peerId: 'c', status: 'dead', previous: 'alive' }])
+  })
+
   it('a member straight from alive to dead (a long pause) goes dead in one step', () => {
     const table = new MemberTable()
     table.observe('a', hb(), 1, 0, 10)

@@ -6,14 +6,17 @@ const DEAD_PERIOD = 4000
 
 describe('PauseHold', () => {
   let released: number
+  let excused: number[]
   let hold: PauseHold
 
   beforeEach(() => {
     vi.useFakeTimers({ now: 1_000_000 })
     released = 0
+    excused = []
     hold = new PauseHold({
       maxHoldMs: () => DEAD_PERIOD,
       released: () => released++,
+      excuse: (ms) => excused.push(ms),
       now: () => Date.now(),
     })
   })
@@ -41,7 +44,7 @@ describe('PauseHold', () => {
     vi.advanceTimersByTime(PAUSE_PROBE_MS)
     expect(hold.holding(Date.now())).toBeUndefined()
     expect(released).toBe(1)
-    expect(hold.stats).toEqual({ holds: 1, released: 1 })
+    expect(hold.stats).toEqual({ holds: 1, released: 1, excusedMs: 3000 })
   })
 
   it('keeps holding while the process is still late, up to the length of the pause', () => {
@@ -84,6 +87,19 @@ describe('PauseHold', () => {
     expect(released).toBe(1)
     hold.noteLag(2000)
     expect(hold.holding(Date.now())).toBe(Date.now() + 2000)
+  })
+
+  it('excuses each stretch of a pause once, whichever timers saw it late', () => {
+    hold.noteLag(3000)
+    // Another timer, due in the middle of the same pause, fires late by 1,500 ms: nothing new.
+    hold.noteLag(1500)
+    stall(2000)
+    // A later pause: only its own time, even when its timer was due before the first ended.
+    hold.noteLag(2500)
+    expect(excused).toEqual([3000, 2000])
+    expect(hold.stats.excusedMs).toBe(5000)
+    hold.noteLag(80)
+    expect(excused).toHaveLength(2)
   })
 
   it('stop ends the hold and leaves no timer behind', () => {
