@@ -75,4 +75,6 @@ export interface MembershipStats {
   pauseHolds: number
   /** Of those, holds ended early because the process kept time again (pause-hold.ts). */
   pauseHoldsReleased: number
+  /** Time (ms) this process could not listen, not counted as members' silence. */
+  pauseExcusedMs: number
 }

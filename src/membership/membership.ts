@@ -225,6 +225,7 @@ export class Membership extends TypedEventEmitter<MembershipEvents> {
       tableFailures: this.exchange?.counters.failed ?? 0,
       pauseHolds: this.schedule.pauseStats.holds,
       pauseHoldsReleased: this.schedule.pauseStats.released,
+      pauseExcusedMs: this.schedule.pauseStats.excusedMs,
     }
   }
 

@@ -74,6 +74,12 @@ export function registerMembershipMetrics(
     'Times the failure detector held its judgement because this process was paused (GC, a starved core).',
     () => members.stats().pauseHolds,
   )
+  mirrorCounter(
+    registry,
+    'patternmesh_membership_pause_excused_seconds_total',
+    "Time this process could not listen (timers late by over 100 ms), not counted as members' silence.",
+    () => members.stats().pauseExcusedMs / 1000,
+  )
 
   const gaps = new Histogram({
     name: 'patternmesh_membership_heartbeat_interval_seconds',
