@@ -234,10 +234,12 @@ export class DeliveryLedger {
   /** Gives up on what has been missing longer than `maxAgeMs`: counted, and settled. */
   expire(now: number, maxAgeMs: number): Unrecoverable[] {
     const lost: Unrecoverable[] = []
+    const overdue = (st: SenderState): boolean =>
+      st.noticed.length > 0 && st.noticed[0]!.at + maxAgeMs <= now
     for (const [sender, st] of this.senders.entries()) {
       // Most senders have nothing overdue: this runs every tick for every sender.
-      if (!(st.noticed.length > 0 && st.noticed[0]!.at + maxAgeMs <= now)) continue
-      while (st.noticed.length > 0 && st.noticed[0]!.at + maxAgeMs <= now) {
+      if (!overdue(st)) continue
+      while (overdue(st)) {
         const { lo, hi } = st.noticed.shift()!
         const count = st.missing.remove(lo, hi)
         if (count > 0) {

@@ -1,9 +1,7 @@
 export {
   KeyringService,
   keyring,
-  heldKeyIds,
   type KeyringComponents,
-  type KeyringHeartbeats,
   type KeyringInit,
   type KeyView,
   type KeyOpResult,
@@ -25,6 +23,7 @@ export {
   openKeyring,
   keysOf,
   applyState,
+  heldKeyIds,
   type KeyringStore,
 } from './store.js'
 export {

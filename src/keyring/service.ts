@@ -11,7 +11,7 @@ import { sample } from '../util/sample.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import type { Logger } from 'pino'
-import type { HeartbeatKeyring, Membership, MembershipEvents } from '../membership/index.js'
+import type { HeartbeatEvents, HeartbeatKeyring, Membership } from '../membership/index.js'
 import type { Libp2pSurface, LiveConfig, NodeEvents, NodeIdentity, Service } from '../node/ports.js'
 import type { PatternKeySet } from '../pattern/index.js'
 import { requestOnce, serveRequests } from '../rpc/request-response.js'
@@ -52,7 +52,7 @@ export interface KeyringComponents {
    * Members' heartbeats (Membership's `members.heartbeat`): each carries the key ids its sender
    * holds, so `list()` counts holders within a heartbeat of a change, not of an exchange.
    */
-  heartbeats?: KeyringHeartbeats | undefined
+  heartbeats?: HeartbeatEvents | undefined
   store?: KeyringStore | undefined
   /** Where operations asked through the API are written (the daemon's key-audit.jsonl). */
   audit?: KeyAudit | undefined
@@ -62,15 +62,6 @@ export interface KeyringComponents {
    */
   clock?: { sync(step: number): boolean } | undefined
   logger?: Logger | undefined
-}
-
-/** Where members' heartbeats come from: Membership's `members.heartbeat` event. */
-export interface KeyringHeartbeats {
-  addEventListener(
-    type: 'members.heartbeat',
-    listener: (event: MembershipEvents['members.heartbeat']) => void,
-    options?: { signal?: AbortSignal },
-  ): void
 }
 
 export interface KeyringInit {
@@ -115,11 +106,6 @@ export interface KeyringStats {
 type Held = HeartbeatKeyring
 
 const MAX_KNOWN_PEERS = 4096
-
-/** What this node's heartbeats say it holds: its live key ids, never the bytes. */
-export function heldKeyIds(keys: Pick<PatternKeySet, 'primaryId' | 'list'>): HeartbeatKeyring {
-  return { primary: keys.primaryId, ids: keys.list().map((k) => k.id) }
-}
 
 export class KeyringService extends TypedEventEmitter<KeyringEvents> implements Service {
   private readonly c: KeyringComponents

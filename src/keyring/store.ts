@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { HeartbeatKeyring } from '../membership/index.js'
 import { PatternKeySet, type KeySetInit } from '../pattern/index.js'
 import { writeFileAtomic } from '../store/atomic-file.js'
 import { KEYRING_FILE } from './constants.js'
@@ -97,6 +98,11 @@ export async function openKeyring(
   const keys = keysOf(state, init)
   const seedKeyKnown = keys.has(initialState(seedKey).primary.id)
   return { store, keys, created, seedKeyKnown }
+}
+
+/** What this node's heartbeats say it holds: its live key ids, never the bytes. */
+export function heldKeyIds(keys: Pick<PatternKeySet, 'primaryId' | 'list'>): HeartbeatKeyring {
+  return { primary: keys.primaryId, ids: keys.list().map((k) => k.id) }
 }
 
 /** The keyring of keys given at construction (no file): every key at version 0. */

@@ -53,3 +53,12 @@ export interface MembershipEvents {
   /** A new member refused because the table is full of live members (`maxNodes`). */
   'members.overflow': CustomEvent<{ peerId: string; capacity: number }>
 }
+
+/** Where members' heartbeats come from (Membership's `members.heartbeat`): what services take. */
+export interface HeartbeatEvents {
+  addEventListener(
+    type: 'members.heartbeat',
+    listener: (event: MembershipEvents['members.heartbeat']) => void,
+    options?: { signal?: AbortSignal },
+  ): void
+}

@@ -1,5 +1,6 @@
 export * from './constants.js'
 export type {
+  HeartbeatEvents,
   MemberHeartbeatDetail,
   MemberStatusChangedDetail,
   MembershipEvents,

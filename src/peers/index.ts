@@ -18,7 +18,6 @@ export {
 export {
   PeerRecords,
   peerRecords,
-  type HeartbeatEvents,
   type PeerRecordsComponents,
   type PeerRecordsInit,
   type PeerRecordsStats,

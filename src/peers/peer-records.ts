@@ -14,7 +14,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { setMaxListeners } from 'node:events'
 import { CODE_P2P } from '@multiformats/multiaddr'
 import type { Logger } from 'pino'
-import type { MembershipEvents } from '../membership/events.js'
+import type { HeartbeatEvents, MembershipEvents } from '../membership/events.js'
 import type { Libp2pSurface, NodeIdentity, Service } from '../node/ports.js'
 import { createTokenBucket, type TokenBucket } from '../util/token-bucket.js'
 import { MAX_RECORD_VERIFICATIONS, MEMBER_TAG, RECORD_CHECKS_PER_SECOND } from './constants.js'
@@ -25,15 +25,6 @@ import {
   storedRecordSeq,
   type RecordRefusalCode,
 } from './peer-record.js'
-
-/** Where heartbeats come from: Membership's `members.heartbeat` event. */
-export interface HeartbeatEvents {
-  addEventListener(
-    type: 'members.heartbeat',
-    listener: (event: MembershipEvents['members.heartbeat']) => void,
-    options?: { signal?: AbortSignal },
-  ): void
-}
 
 export interface PeerRecordsComponents {
   identity: Pick<NodeIdentity, 'peerId'>

@@ -33,6 +33,17 @@ function deliveries(node: MeshPeer): Map<string, number> {
   return seen
 }
 
+/** One repair request of `from` to `to`, answered and decoded (an undecodable answer throws). */
+async function askRepair(from: MeshPeer, to: MeshPeer, body: Uint8Array) {
+  const bytes = await requestOnce(from.libp2p, peerIdFromString(to.peerId), REPAIR_PROTOCOL, body, {
+    timeoutMs: 3000,
+    maxResponseBytes: MAX_ANSWER_MESSAGE_BYTES,
+  })
+  const answer = decodeAnswer(bytes)
+  if (!answer.ok) throw new Error(answer.detail)
+  return answer.value
+}
+
 async function broadcastOver(nodes: MeshPeer[], count: number, ms: number): Promise<void> {
   const started = Date.now()
   for (let i = 0; i < count; i++) {
@@ -231,15 +242,7 @@ describe('repair', () => {
     await connect(a, b)
     await a.whenReady()
     const receipt = await a.broadcast('kept')
-    const ask = async (body: Uint8Array) => {
-      const bytes = await requestOnce(b.libp2p, peerIdFromString(a.peerId), REPAIR_PROTOCOL, body, {
-        timeoutMs: 3000,
-        maxResponseBytes: MAX_ANSWER_MESSAGE_BYTES,
-      })
-      const answer = decodeAnswer(bytes)
-      if (!answer.ok) throw new Error(answer.detail)
-      return answer.value
-    }
+    const ask = async (body: Uint8Array) => await askRepair(b, a, body)
     const huge = await ask(
       encodeRequest({ v: 1, op: 'frames', sender: a.peerId, ranges: [[0, 999_999_999]] }),
     )
@@ -272,19 +275,13 @@ describe('repair', () => {
     a.generator.use(a.generator.install(Buffer.from('7e'.repeat(32), 'hex')))
     a.generator.remove(oldId)
     const fresh = await a.broadcast('under the new key')
-    const bytes = await requestOnce(
-      b.libp2p,
-      peerIdFromString(a.peerId),
-      REPAIR_PROTOCOL,
+    const answer = await askRepair(
+      b,
+      a,
       encodeRequest({ v: 1, op: 'frames', sender: a.peerId, ranges: [[old.seq, fresh.seq]] }),
-      {
-        timeoutMs: 3000,
-        maxResponseBytes: MAX_ANSWER_MESSAGE_BYTES,
-      },
     )
-    const answer = decodeAnswer(bytes)
-    expect(answer.ok && answer.value.kind).toBe('frames')
-    const frames = answer.ok && answer.value.kind === 'frames' ? answer.value.frames : []
+    expect(answer.kind).toBe('frames')
+    const frames = answer.kind === 'frames' ? answer.frames : []
     expect(frames).toHaveLength(1)
     expect(Buffer.from(frames[0]!).toString('utf8')).toContain('under the new key')
     expect(a.delivery!.stats()).toMatchObject({ withheld: 1, retention: { frames: 2 } })

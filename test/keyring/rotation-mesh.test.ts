@@ -82,6 +82,21 @@ async function untilAllAlive(nodes: MeshPeer[]): Promise<void> {
   )
 }
 
+/** Waits until every node's `keyring.list()` is `expected`; the failure shows what they list. */
+async function untilEveryLists(
+  nodes: MeshPeer[],
+  expected: unknown[],
+  what: string,
+): Promise<void> {
+  const lists = (): string[] => nodes.map((n) => JSON.stringify(n.keyring!.list()))
+  await until(() => lists().every((list) => list === JSON.stringify(expected)), {
+    timeout: 10 * CONFIG.heartbeatIntervalMs,
+    message: what,
+  }).catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}: ${lists().join(' ')}`)
+  })
+}
+
 function received(nodes: MeshPeer[]): Map<string, Set<string>> {
   const byNode = new Map<string, Set<string>>()
   for (const node of nodes) {
@@ -135,26 +150,14 @@ describe('the keyring on in-process peers', () => {
       { id: keyId(OLD), primary: true, members: 4 },
       { id: keyId(NEW), primary: false, members: 4 },
     ]
-    await until(
-      () => nodes.every((n) => JSON.stringify(n.keyring!.list()) === JSON.stringify(both)),
-      {
-        timeout: 10 * CONFIG.heartbeatIntervalMs,
-        message: `every member lists both keys on 4 members: ${JSON.stringify(nodes.map((n) => n.keyring!.list()))}`,
-      },
-    )
+    await untilEveryLists(nodes, both, 'every member lists both keys on 4 members')
     await admin.use(keyId(NEW))
     expect(await admin.remove(keyId(OLD)).catch((e: Error) => e.message)).toMatch(/retention/)
-    const newOnly = [
+    const newPrimary = [
       { id: keyId(NEW), primary: true, members: 4 },
       { id: keyId(OLD), primary: false, members: 4 },
     ]
-    await until(
-      () => nodes.every((n) => JSON.stringify(n.keyring!.list()) === JSON.stringify(newOnly)),
-      {
-        timeout: 10 * CONFIG.heartbeatIntervalMs,
-        message: 'every member lists the new primary on 4 members',
-      },
-    )
+    await untilEveryLists(nodes, newPrimary, 'every member lists the new primary on 4 members')
     expectNoKeyBytes()
   }, 30_000)
 
